@@ -1,0 +1,3 @@
+from iot_ingestor.cli import main
+
+raise SystemExit(main())
