@@ -1,0 +1,2 @@
+from . import bd_identifiers
+from . import models

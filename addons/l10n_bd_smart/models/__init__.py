@@ -1,0 +1,2 @@
+from . import bd_geography
+from . import res_partner

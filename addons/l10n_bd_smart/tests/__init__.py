@@ -1,0 +1,2 @@
+from . import test_bd_identifiers
+from . import test_partner_bd
