@@ -48,4 +48,5 @@ class BdUpazila(models.Model):
     @api.depends("name", "district_id.name")
     def _compute_display_name(self):
         for rec in self:
-            rec.display_name = f"{rec.name} ({rec.district_id.name})" if rec.district_id else rec.name
+            district = rec.district_id.name
+            rec.display_name = f"{rec.name} ({district})" if district else rec.name

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextlib
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -62,12 +64,10 @@ class ResPartner(models.Model):
         for fname in ("phone", "mobile"):
             value = vals.get(fname)
             if value and self._bd_phone_applies(vals):
-                try:
+                # Foreign or free-form numbers stay as typed; B2B registration checks
+                # its own phone field strictly.
+                with contextlib.suppress(ValueError):
                     vals[fname] = bd_identifiers.normalize_phone(value)
-                except ValueError:
-                    # Foreign or free-form numbers stay as typed; B2B registration checks
-                    # its own phone field strictly.
-                    pass
         if vals.get("bd_upazila_id") and not vals.get("bd_district_id"):
             upazila = self.env["l10n_bd_smart.upazila"].browse(vals["bd_upazila_id"])
             vals["bd_district_id"] = upazila.district_id.id
@@ -128,7 +128,8 @@ class ResPartner(models.Model):
     @api.constrains("bd_district_id", "bd_upazila_id", "state_id")
     def _check_bd_geography(self):
         for partner in self:
-            if partner.bd_upazila_id and partner.bd_upazila_id.district_id != partner.bd_district_id:
+            upazila = partner.bd_upazila_id
+            if upazila and upazila.district_id != partner.bd_district_id:
                 raise ValidationError(
                     self.env._(
                         "Upazila %(upazila)s is not in district %(district)s.",

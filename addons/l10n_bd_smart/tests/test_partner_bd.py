@@ -53,9 +53,7 @@ class TestPartnerBd(TransactionCase):
         self.assertEqual(self.env["res.partner"].search_count([]), count)
 
     def test_duplicate_bin_refused(self):
-        self.env["res.partner"].create(
-            {"name": "A", "is_company": True, "bd_bin": "1112223330001"}
-        )
+        self.env["res.partner"].create({"name": "A", "is_company": True, "bd_bin": "1112223330001"})
         with self.assertRaisesRegex(ValidationError, "already registered"):
             self.env["res.partner"].create(
                 {"name": "B", "is_company": True, "bd_bin": "111222333-0001"}
