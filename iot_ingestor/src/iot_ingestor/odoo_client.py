@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.client
 import logging
-import socket
 import xmlrpc.client
 
 log = logging.getLogger(__name__)
@@ -72,7 +71,7 @@ class OdooClient:
             raise RemoteError(f"{exc.faultCode}: {str(exc.faultString)[-500:]}") from None
         except xmlrpc.client.ProtocolError as exc:
             raise TransportError(f"HTTP {exc.errcode} {exc.errmsg}") from None
-        except (OSError, socket.timeout, http.client.HTTPException) as exc:
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
             raise TransportError(f"{exc.__class__.__name__}: {exc}") from None
 
     def authenticate(self) -> int:
