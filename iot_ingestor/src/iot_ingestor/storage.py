@@ -280,16 +280,15 @@ def _device_status(cur, items) -> None:
         a = agg.get(code)
         battery = it.value if isinstance(it, Reading) and it.metric == "battery_pct" else None
         if a is None:
-            agg[code] = [it.farm, it.kind, it.received_at, it.ts, it.received_at, 1, battery]
-        else:
-            a[2] = min(a[2], it.received_at)
-            if it.ts > a[3]:
-                a[3] = it.ts
-                if battery is not None:
-                    a[6] = battery
-            a[4] = max(a[4], it.received_at)
-            a[5] += 1
-    rows = [(code, *vals) for code, vals in sorted(agg.items())]
+            a = agg[code] = [it.farm, it.kind, it.received_at, it.ts, it.received_at, 0, None,
+                             None]
+        a[2] = min(a[2], it.received_at)
+        a[3] = max(a[3], it.ts)
+        a[4] = max(a[4], it.received_at)
+        a[5] += 1
+        if battery is not None and (a[7] is None or it.ts >= a[7]):
+            a[6], a[7] = battery, it.ts
+    rows = [(code, *vals[:7]) for code, vals in sorted(agg.items())]
     execute_values(
         cur,
         "INSERT INTO iot.device_status AS d (device_code, farm, last_topic_kind, first_seen, "
