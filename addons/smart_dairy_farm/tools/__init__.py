@@ -1,0 +1,1 @@
+# Pure-Python helpers (no Odoo imports): importable and testable without a database.

@@ -1,0 +1,2 @@
+from . import dairy_milking_session
+from . import dairy_herd_kpi
