@@ -1,0 +1,2 @@
+from . import registration
+from . import portal

@@ -1,0 +1,220 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from werkzeug.urls import url_encode
+
+from odoo import http
+from odoo.exceptions import AccessError, ValidationError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+from ..lib import pricing, roles
+
+CATALOG_PAGE_SIZE = 200
+
+
+class B2bPortal(CustomerPortal):
+    # ------------------------------------------------------------------ helpers
+    def _b2b_user(self):
+        user = request.env.user
+        if user._is_public() or not user._b2b_portal_ok():
+            return None
+        return user
+
+    def _b2b_denied(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        return request.render(
+            "smart_dairy_b2b.b2b_access_denied",
+            {"status": partner.b2b_status if not request.env.user._is_public() else False},
+            status=403,
+        )
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        user = request.env.user
+        values["b2b_ok"] = bool(not user._is_public() and user._b2b_portal_ok())
+        values["b2b_role"] = user.b2b_role
+        return values
+
+    @staticmethod
+    def _b2b_catalog(env, partner, search=None, category_id=None, limit=CATALOG_PAGE_SIZE):
+        """Products, prices, break tables and stock for one partner (batched).
+
+        Runs with the caller's rights: record rules decide which products are visible.
+        """
+        domain = [("b2b_published", "=", True), ("sale_ok", "=", True)]
+        if search:
+            domain += ["|", ("name", "ilike", search), ("default_code", "ilike", search)]
+        if category_id:
+            domain.append(("categ_id", "child_of", int(category_id)))
+        products = env["product.product"].search(domain, limit=limit, order="categ_id, name")
+        pricelist = partner.commercial_partner_id.property_product_pricelist
+        prices = pricelist._b2b_catalog_prices(products) if products else {}
+        # sudo: portal users cannot read stock quants; only the on-hand figures of the
+        # products already visible to them are read.
+        stock = {p.id: p.qty_available for p in products.sudo()}
+        rows = []
+        for product in products:
+            tmpl = product.product_tmpl_id
+            info = prices[product.id]
+            rows.append(
+                {
+                    "product": product,
+                    "price": info["price"],
+                    "list_price": info["list_price"],
+                    "breaks": info["breaks"],
+                    "pack": tmpl.b2b_pack_label,
+                    "min_qty": tmpl.b2b_min_qty,
+                    "multiple": tmpl.b2b_qty_multiple,
+                    "stock": stock[product.id],
+                }
+            )
+        return rows, pricelist
+
+    # ------------------------------------------------------------------ catalog
+    @http.route("/b2b/catalog", type="http", auth="user", website=True)
+    def b2b_catalog(self, search=None, category=None, **kw):
+        user = self._b2b_user()
+        if not user:
+            return self._b2b_denied()
+        env = request.env
+        categories = env["product.product"].search([]).categ_id
+        try:
+            category_id = int(category) if category else None
+        except ValueError:
+            category_id = None
+        rows, pricelist = self._b2b_catalog(env, user.partner_id, search, category_id)
+        return request.render(
+            "smart_dairy_b2b.b2b_catalog_page",
+            {
+                "rows": rows,
+                "pricelist": pricelist,
+                "currency": pricelist.currency_id,
+                "categories": categories,
+                "category_id": category_id,
+                "search": search or "",
+                "can_order": user._b2b_can("order"),
+                "tier": user.partner_id.commercial_partner_id.sudo().b2b_tier_id,
+                "message": kw.get("message"),
+                "error": kw.get("error"),
+            },
+        )
+
+    @http.route("/b2b/order", type="http", auth="user", website=True, methods=["POST"])
+    def b2b_order(self, **post):
+        """Quick order from the catalog: a quotation for the partner (ordering flow: #6)."""
+        user = self._b2b_user()
+        if not user:
+            return self._b2b_denied()
+        if not user._b2b_can("order"):
+            return request.render(
+                "smart_dairy_b2b.b2b_access_denied", {"status": "viewer"}, status=403
+            )
+        env = request.env
+        quantities = {}
+        for key, value in post.items():
+            if key.startswith("qty_") and value not in ("", "0", None):
+                try:
+                    quantities[int(key[4:])] = float(value)
+                except ValueError:
+                    return request.redirect("/b2b/catalog?error=Invalid+quantity")
+        if not quantities:
+            return request.redirect("/b2b/catalog?error=Enter+at+least+one+quantity")
+        # Visible products only (record rules of the user).
+        products = env["product.product"].browse(list(quantities)).exists()
+        products = products.filtered_domain([("b2b_published", "=", True)])
+        if len(products) != len(quantities):
+            raise AccessError(env._("Unknown product."))
+        partner = user.partner_id
+        pricelist = partner.commercial_partner_id.property_product_pricelist
+        try:
+            for product in products:
+                product.product_tmpl_id._b2b_check_quantity(quantities[product.id])
+            amount = 0.0
+            for product in products:
+                price = pricelist._get_product_price(product, quantities[product.id])
+                amount += price * quantities[product.id]
+            user._b2b_check_can_order(amount)
+            # sudo: portal users cannot create sale orders; the partner is the user's own
+            # contact, the products were read with the user's rights, prices come from the
+            # partner's pricelist; the order constraint re-checks the partner's status.
+            order = (
+                env["sale.order"]
+                .sudo()
+                .create(
+                    {
+                        "partner_id": partner.id,
+                        "pricelist_id": pricelist.id,
+                        "order_line": [
+                            (0, 0, {"product_id": p.id, "product_uom_qty": quantities[p.id]})
+                            for p in products
+                        ],
+                    }
+                )
+            )
+        except (ValidationError, AccessError) as exc:
+            message = str(exc.args[0] if exc.args else exc)
+            return request.redirect("/b2b/catalog?" + url_encode({"error": message}))
+        return request.redirect(order.get_portal_url())
+
+    # ------------------------------------------------------------------ company users
+    @http.route("/my/b2b/users", type="http", auth="user", website=True, methods=["GET"])
+    def b2b_users(self, **kw):
+        user = self._b2b_user()
+        if not user or not user._b2b_can("manage_users"):
+            return self._b2b_denied()
+        return request.render(
+            "smart_dairy_b2b.b2b_users_page",
+            {
+                "users": user._b2b_company_users(),
+                "roles": roles.ROLES,
+                "error": kw.get("error"),
+                "me": user,
+                "page_name": "b2b_users",
+            },
+        )
+
+    @http.route("/my/b2b/users/add", type="http", auth="user", website=True, methods=["POST"])
+    def b2b_users_add(self, name=None, email=None, role=None, order_limit=None, **kw):
+        user = self._b2b_user()
+        if not user:
+            return self._b2b_denied()
+        try:
+            limit = float(order_limit or 0)
+            with request.env.cr.savepoint():
+                user._b2b_add_company_user((name or "").strip(), (email or "").strip(), role, limit)
+        except ValueError:
+            return request.redirect("/my/b2b/users?error=Order+limit+must+be+a+number")
+        except (ValidationError, AccessError) as exc:
+            message = str(exc.args[0] if exc.args else exc)
+            return request.redirect("/my/b2b/users?" + url_encode({"error": message}))
+        return request.redirect("/my/b2b/users")
+
+    @http.route(
+        "/my/b2b/users/<int:user_id>/update",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def b2b_users_update(self, user_id, role=None, active=None, order_limit=None, **kw):
+        user = self._b2b_user()
+        if not user:
+            return self._b2b_denied()
+        target = request.env["res.users"].browse(user_id)
+        try:
+            with request.env.cr.savepoint():
+                user._b2b_set_company_user(
+                    target,
+                    role=role or None,
+                    active={"1": True, "0": False}.get(active),
+                    order_limit=float(order_limit) if order_limit not in (None, "") else None,
+                )
+        except (ValidationError, AccessError, ValueError) as exc:
+            message = str(exc.args[0] if exc.args else exc)
+            return request.redirect("/my/b2b/users?" + url_encode({"error": message}))
+        return request.redirect("/my/b2b/users")
+
+    # quantities helper exposed for templates
+    @staticmethod
+    def _suggest(qty, min_qty, multiple):
+        return pricing.suggest_quantity(qty, min_qty, multiple)

@@ -1,0 +1,201 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
+import logging
+
+from odoo import http
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
+
+APPLICATION_FIELDS = (
+    "company_name",
+    "partner_type",
+    "contact_name",
+    "email",
+    "phone",
+    "trade_licence",
+    "bd_bin",
+    "bd_etin",
+    "vat_registration",
+    "street",
+    "street2",
+    "zip",
+)
+REQUIRED_FIELDS = {
+    "company_name": "Company name",
+    "partner_type": "Partner type",
+    "contact_name": "Contact person",
+    "email": "E-mail",
+    "phone": "Phone",
+    "trade_licence": "Trade licence number",
+    "bd_bin": "BIN",
+    "district_id": "District",
+}
+DOCUMENT_INPUTS = {
+    "doc_trade_licence": "trade_licence",
+    "doc_bin_certificate": "bin_certificate",
+    "doc_etin_certificate": "etin_certificate",
+    "doc_other": "other",
+}
+# The honeypot: a field hidden from humans by CSS; bots fill every input they find.
+HONEYPOT = "company_website"
+
+
+class B2bRegistration(http.Controller):
+    def _render_form(self, values=None, errors=None, status=200):
+        env = request.env
+        # sudo: public visitors read the static geography and tier-free lists only.
+        qcontext = {
+            "values": values or {},
+            "errors": errors or [],
+            "districts": env["l10n_bd_smart.district"].sudo().search([]),
+            "upazilas": env["l10n_bd_smart.upazila"].sudo().search([]),
+            "partner_types": env["res.partner"]._fields["b2b_partner_type"].selection,
+            "honeypot": HONEYPOT,
+        }
+        return request.render("smart_dairy_b2b.b2b_register_page", qcontext, status=status)
+
+    @http.route("/b2b/register", type="http", auth="public", website=True, methods=["GET"])
+    def register_form(self, **kw):
+        return self._render_form()
+
+    def _int(self, value):
+        try:
+            return int(value) if value else False
+        except (TypeError, ValueError):
+            return False
+
+    def _application_vals(self, post):
+        vals = {f: (post.get(f) or "").strip() or False for f in APPLICATION_FIELDS}
+        vals["district_id"] = self._int(post.get("district_id"))
+        vals["upazila_id"] = self._int(post.get("upazila_id"))
+        missing = [label for f, label in REQUIRED_FIELDS.items() if not vals.get(f)]
+        if missing:
+            raise ValidationError("Please fill in: " + ", ".join(missing) + ".")
+        return vals
+
+    def _delivery_vals(self, post):
+        if not (post.get("delivery_street") or post.get("delivery_name")):
+            return []
+        loc = {
+            "name": (post.get("delivery_name") or "").strip() or "Delivery",
+            "street": (post.get("delivery_street") or "").strip() or False,
+            "bd_district_id": self._int(post.get("delivery_district_id")),
+            "bd_upazila_id": self._int(post.get("delivery_upazila_id")),
+            "zip": (post.get("delivery_zip") or "").strip() or False,
+            "phone": (post.get("delivery_phone") or "").strip() or False,
+            "comment": (post.get("delivery_contact") or "").strip() or False,
+            "b2b_opening_hours": (post.get("delivery_opening_hours") or "").strip() or False,
+            "b2b_delivery_window": (post.get("delivery_window") or "").strip() or False,
+        }
+        for key, fname in (
+            ("delivery_latitude", "b2b_latitude"),
+            ("delivery_longitude", "b2b_longitude"),
+        ):
+            raw = (post.get(key) or "").strip()
+            if raw:
+                try:
+                    loc[fname] = float(raw)
+                except ValueError:
+                    raise ValidationError(f"Geolocation must be a number (got {raw!r}).")
+        if loc["bd_district_id"]:
+            loc["country_id"] = request.env.ref("base.bd").id
+        return [loc]
+
+    def _document_vals(self, files):
+        types = request.env["smart.dairy.b2b.document.type"].sudo()
+        docs = []
+        for input_name, code in DOCUMENT_INPUTS.items():
+            upload = files.get(input_name)
+            if not upload or not upload.filename:
+                continue
+            data = upload.read()
+            doc_type = types.search([("code", "=", code)], limit=1)
+            # Checked here too so that the form can name the file before anything is stored.
+            doc_type._check_file(upload.filename, data)
+            docs.append(
+                {
+                    "type_id": doc_type.id,
+                    "filename": upload.filename,
+                    "file": base64.b64encode(data),
+                }
+            )
+        return docs
+
+    @staticmethod
+    def _create_application(env, vals, documents, delivery, ip):
+        # sudo: anonymous applicants create their own application only; the values were
+        # whitelisted by the controller and are validated by the model.
+        Application = env["smart.dairy.b2b.application"].sudo()
+        with env.cr.savepoint():
+            app = Application.create(
+                dict(vals, ip_address=ip, document_ids=[(0, 0, d) for d in documents])
+            )
+            app.action_submit(delivery_locations=delivery)
+            app._send_template("smart_dairy_b2b.mail_template_b2b_application_received")
+        return app
+
+    @http.route("/b2b/register", type="http", auth="public", website=True, methods=["POST"])
+    def register_submit(self, **post):
+        ip = request.httprequest.remote_addr or "unknown"
+        values = {k: v for k, v in post.items() if isinstance(v, str)}
+        if post.get(HONEYPOT):
+            _logger.info("B2B registration honeypot triggered from %s", ip)
+            return request.render("smart_dairy_b2b.b2b_register_thanks", {"application": None})
+        Attempt = request.env["smart.dairy.b2b.signup.attempt"].sudo()
+        if not Attempt._register_and_check(ip):
+            return self._render_form(
+                values,
+                ["Too many applications from your network; please try again in an hour."],
+                status=429,
+            )
+        try:
+            vals = self._application_vals(post)
+            delivery = self._delivery_vals(post)
+            documents = self._document_vals(request.httprequest.files)
+            app = self._create_application(request.env, vals, documents, delivery, ip)
+        except (ValidationError, UserError, AccessError) as exc:
+            return self._render_form(values, [str(exc.args[0] if exc.args else exc)], status=400)
+        return request.render("smart_dairy_b2b.b2b_register_thanks", {"application": app})
+
+    # ------------------------------------------------------------------ more documents
+    def _application_from_token(self, application_id, token):
+        app = request.env["smart.dairy.b2b.application"].sudo().browse(int(application_id)).exists()
+        # sudo above: anonymous access, authorised by the secret token compared here.
+        if not app or not token or not app.access_token or token != app.access_token:
+            return None
+        return app
+
+    @http.route(
+        "/b2b/application/<int:application_id>/documents",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+    )
+    def application_documents(self, application_id, token=None, **post):
+        app = self._application_from_token(application_id, token)
+        if not app:
+            return request.not_found()
+        errors = []
+        done = False
+        if request.httprequest.method == "POST":
+            if app.state != "more_info":
+                errors.append("This application is not waiting for documents.")
+            else:
+                try:
+                    with request.env.cr.savepoint():
+                        documents = self._document_vals(request.httprequest.files)
+                        if not documents:
+                            raise ValidationError("Choose at least one file.")
+                        app.write({"document_ids": [(0, 0, d) for d in documents]})
+                        app.action_submit()
+                    done = True
+                except (ValidationError, UserError) as exc:
+                    errors.append(str(exc.args[0] if exc.args else exc))
+        return request.render(
+            "smart_dairy_b2b.b2b_application_documents_page",
+            {"application": app, "token": token, "errors": errors, "done": done},
+            status=400 if errors else 200,
+        )

@@ -1,0 +1,216 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+PARTNER_TYPES = [
+    ("distributor", "Distributor"),
+    ("retailer", "Retailer"),
+    ("horeca", "HORECA"),
+    ("institutional", "Institutional"),
+]
+B2B_STATUSES = [
+    ("none", "Not a B2B partner"),
+    ("pending", "Pending approval"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("suspended", "Suspended"),
+]
+# Statuses in which the partner may not be sold to nor use the B2B portal.
+BLOCKED_STATUSES = ("pending", "rejected", "suspended")
+# Only B2B managers (or the approval workflow running as superuser) change these.
+PROTECTED_FIELDS = {"b2b_status", "b2b_tier_id", "b2b_contract_pricelist_id"}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    b2b_status = fields.Selection(
+        B2B_STATUSES, string="B2B status", default="none", required=True, tracking=True, index=True
+    )
+    b2b_partner_type = fields.Selection(PARTNER_TYPES, string="Partner type", tracking=True)
+    b2b_tier_id = fields.Many2one(
+        "smart.dairy.b2b.tier", string="Tier", tracking=True, ondelete="restrict", index=True
+    )
+    b2b_tier_history_ids = fields.One2many(
+        "smart.dairy.b2b.tier.history", "partner_id", string="Tier history"
+    )
+    b2b_trade_licence = fields.Char(string="Trade licence no.", copy=False, index=True)
+    b2b_vat_registration = fields.Char(string="VAT registration", copy=False)
+    b2b_contract_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Contract pricelist",
+        copy=False,
+        help="Partner-specific prices; its last rule falls back to the tier pricelist.",
+    )
+    b2b_application_ids = fields.One2many(
+        "smart.dairy.b2b.application", "partner_id", string="B2B applications"
+    )
+    # Delivery locations are child addresses of type "delivery" with these extra fields.
+    b2b_opening_hours = fields.Char(string="Opening hours")
+    b2b_delivery_window = fields.Char(string="Preferred delivery window")
+    b2b_latitude = fields.Float(string="Latitude", digits=(10, 7))
+    b2b_longitude = fields.Float(string="Longitude", digits=(10, 7))
+
+    # ------------------------------------------------------------------ constraints
+    @api.constrains("b2b_trade_licence")
+    def _check_b2b_trade_licence_unique(self):
+        commercial = self.filtered(lambda p: p.b2b_trade_licence and not p.parent_id)
+        if not commercial:
+            return
+        clash = self.search(
+            [
+                ("b2b_trade_licence", "in", commercial.mapped("b2b_trade_licence")),
+                ("id", "not in", commercial.ids),
+                ("parent_id", "=", False),
+            ],
+            limit=1,
+        )
+        if clash:
+            raise ValidationError(
+                self.env._(
+                    "Trade licence %(licence)s is already registered for %(name)s.",
+                    licence=clash.b2b_trade_licence,
+                    name=clash.name,
+                )
+            )
+
+    @api.constrains("b2b_latitude", "b2b_longitude")
+    def _check_b2b_geolocation(self):
+        for partner in self:
+            if not (-90 <= partner.b2b_latitude <= 90 and -180 <= partner.b2b_longitude <= 180):
+                raise ValidationError(self.env._("Latitude/longitude out of range."))
+
+    # ------------------------------------------------------------------ ORM
+    def _b2b_check_protected_write(self, vals):
+        if PROTECTED_FIELDS & set(vals) and not (
+            self.env.su or self.env.user.has_group("smart_dairy_base.group_b2b_manager")
+        ):
+            raise AccessError(
+                self.env._("Only B2B managers can change a partner's B2B status, tier or prices.")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("b2b_status", "none") not in ("none", "pending"):
+                self._b2b_check_protected_write({"b2b_status": vals["b2b_status"]})
+            if vals.get("b2b_tier_id") or vals.get("b2b_contract_pricelist_id"):
+                self._b2b_check_protected_write(vals)
+        partners = super().create(vals_list)
+        partners.filtered("b2b_tier_id")._b2b_apply_pricelist()
+        return partners
+
+    def write(self, vals):
+        self._b2b_check_protected_write(vals)
+        tier_change = "b2b_tier_id" in vals
+        if tier_change:
+            new_tier = self.env["smart.dairy.b2b.tier"].browse(vals["b2b_tier_id"] or [])
+            history = [
+                {
+                    "partner_id": partner.id,
+                    "old_tier_id": partner.b2b_tier_id.id,
+                    "new_tier_id": new_tier.id,
+                    "reason": self.env.context.get("b2b_tier_change_reason"),
+                }
+                for partner in self
+                if partner.b2b_tier_id != new_tier
+            ]
+        res = super().write(vals)
+        if tier_change and history:
+            self.env["smart.dairy.b2b.tier.history"].sudo().create(history)
+            reason = self.env.context.get("b2b_tier_change_reason")
+            for partner in self:
+                partner.message_post(
+                    body=self.env._(
+                        "Tier set to %(tier)s by %(user)s. Reason: %(reason)s",
+                        tier=new_tier.name or "-",
+                        user=self.env.user.name,
+                        reason=reason or "-",
+                    )
+                )
+        if tier_change or "b2b_contract_pricelist_id" in vals:
+            self._b2b_apply_pricelist()
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for partner, vals in zip(self, vals_list, strict=True):
+            # A copy of a B2B partner is a new applicant: it must go through approval again
+            # (and gets no tier, contract prices or identifiers of the original).
+            if partner.b2b_status != "none" and "b2b_status" not in (default or {}):
+                vals["b2b_status"] = "pending"
+                vals.pop("b2b_tier_id", None)
+        return vals_list
+
+    # ------------------------------------------------------------------ business
+    def _b2b_apply_pricelist(self):
+        """The partner's sale pricelist is its contract pricelist, else its tier's."""
+        for partner in self:
+            pricelist = partner.b2b_contract_pricelist_id or partner.b2b_tier_id.pricelist_id
+            if pricelist and partner.property_product_pricelist != pricelist:
+                partner.sudo().property_product_pricelist = pricelist
+
+    def _b2b_is_blocked(self):
+        self.ensure_one()
+        return self.commercial_partner_id.b2b_status in BLOCKED_STATUSES
+
+    def action_b2b_suspend(self):
+        self._b2b_check_protected_write({"b2b_status": "suspended"})
+        for partner in self:
+            partner.sudo().b2b_status = "suspended"
+            partner.message_post(
+                body=self.env._("B2B account suspended by %s.", self.env.user.name)
+            )
+
+    def action_b2b_reactivate(self):
+        self._b2b_check_protected_write({"b2b_status": "approved"})
+        for partner in self.filtered(lambda p: p.b2b_status == "suspended"):
+            partner.sudo().b2b_status = "approved"
+            partner.message_post(
+                body=self.env._("B2B account reactivated by %s.", self.env.user.name)
+            )
+
+    def action_b2b_create_contract_pricelist(self):
+        """Create the partner's contract pricelist, falling back to its tier's pricelist."""
+        self.ensure_one()
+        self._b2b_check_protected_write({"b2b_contract_pricelist_id": True})
+        if not self.b2b_tier_id:
+            raise ValidationError(self.env._("Set a tier before adding contract prices."))
+        if not self.b2b_contract_pricelist_id:
+            tier_pricelist = self.b2b_tier_id.pricelist_id
+            pricelist = self.env["product.pricelist"].create(
+                {
+                    "name": self.env._("Contract - %s", self.name),
+                    "currency_id": tier_pricelist.currency_id.id,
+                    "b2b_partner_id": self.id,
+                    "b2b_family_breaks": tier_pricelist.b2b_family_breaks,
+                    "item_ids": [
+                        fields.Command.create(
+                            {
+                                "applied_on": "3_global",
+                                "compute_price": "formula",
+                                "base": "pricelist",
+                                "base_pricelist_id": tier_pricelist.id,
+                            }
+                        )
+                    ],
+                }
+            )
+            self.b2b_contract_pricelist_id = pricelist
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "product.pricelist",
+            "res_id": self.b2b_contract_pricelist_id.id,
+            "view_mode": "form",
+        }
+
+    def action_b2b_change_tier(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Change tier"),
+            "res_model": "smart.dairy.b2b.tier.change.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
