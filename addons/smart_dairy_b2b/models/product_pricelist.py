@@ -24,6 +24,9 @@ class ProductPricelist(models.Model):
         products.
         """
         self.ensure_one()
+        return {pid: sorted(qtys) for pid, qtys in self._b2b_break_sets(products, date).items()}
+
+    def _b2b_break_sets(self, products, date, _seen=None):
         seen = _seen or set()
         seen.add(self.id)
         rules = self._get_applicable_rules(products, date)
@@ -42,10 +45,10 @@ class ProductPricelist(models.Model):
         for pricelist, product_ids in chained.items():
             if pricelist.id in seen:
                 continue
-            sub = pricelist._b2b_break_thresholds(products.browse(list(product_ids)), date, seen)
+            sub = pricelist._b2b_break_sets(products.browse(list(product_ids)), date, seen)
             for product_id, thresholds in sub.items():
                 result[product_id] |= thresholds
-        return {pid: sorted(qtys) for pid, qtys in result.items()}
+        return result
 
     def _b2b_catalog_prices(self, products, date=None):
         """Prices and quantity-break tables for a whole catalog page, batched.
@@ -75,10 +78,11 @@ class ProductPricelist(models.Model):
             )
             rows = []
             for qty in thresholds[product.id]:
-                price = currency.round(prices[(product.id, qty)])
+                raw = prices[(product.id, qty)]
+                price = currency.round(raw)
                 if rows and rows[-1][1] == price:
                     continue
-                pct = round((1 - price / base) * 100, 2) if base else 0.0
+                pct = round((1 - raw / base) * 100, 2) if base else 0.0
                 rows.append((qty, price, pct))
             result[product.id] = {
                 "price": rows[0][1],
