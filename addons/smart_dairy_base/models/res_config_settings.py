@@ -30,15 +30,19 @@ class ResConfigSettings(models.TransientModel):
         help="Used to value milk in farm KPIs and lost-milk estimates.",
     )
 
-    @api.constrains("smart_dairy_farm_code", "smart_dairy_alert_reopen_window",
-                    "smart_dairy_milk_price_bdt")
+    @api.constrains(
+        "smart_dairy_farm_code", "smart_dairy_alert_reopen_window", "smart_dairy_milk_price_bdt"
+    )
     def _check_smart_dairy_settings(self):
         for settings in self:
             code = settings.smart_dairy_farm_code or ""
             if not FARM_CODE_RE.match(code):
                 raise ValidationError(
-                    _("Farm code %(code)r must be 1–32 lowercase letters, digits, '-' or '_' "
-                      "(it is used in MQTT topics).", code=code)
+                    _(
+                        "Farm code %(code)r must be 1–32 lowercase letters, digits, '-' or '_' "
+                        "(it is used in MQTT topics).",
+                        code=code,
+                    )
                 )
             if settings.smart_dairy_alert_reopen_window < 0:
                 raise ValidationError(_("The alert reopen window cannot be negative."))

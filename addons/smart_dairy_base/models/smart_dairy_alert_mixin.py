@@ -77,9 +77,7 @@ class SmartDairyAlertMixin(models.AbstractModel):
         index=True,
         copy=False,
     )
-    is_open = fields.Boolean(
-        compute="_compute_is_open", store=True, index=True, string="Open"
-    )
+    is_open = fields.Boolean(compute="_compute_is_open", store=True, index=True, string="Open")
     severity = fields.Selection(
         [
             ("warning", "Warning"),
@@ -209,8 +207,7 @@ class SmartDairyAlertMixin(models.AbstractModel):
         self.flush_model(["dedup_key", "state", "is_open"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM %s WHERE dedup_key = %s AND is_open "
-                "ORDER BY id LIMIT 1 FOR UPDATE",
+                "SELECT id FROM %s WHERE dedup_key = %s AND is_open ORDER BY id LIMIT 1 FOR UPDATE",
                 SQL.identifier(self._table),
                 key,
             )
@@ -246,8 +243,11 @@ class SmartDairyAlertMixin(models.AbstractModel):
         for alert in self:
             if alert.state != "active":
                 raise UserError(
-                    _("Only active alerts can be acknowledged (%(name)s is %(state)s).",
-                      name=alert.name, state=alert.state)
+                    _(
+                        "Only active alerts can be acknowledged (%(name)s is %(state)s).",
+                        name=alert.name,
+                        state=alert.state,
+                    )
                 )
         self.write(
             {
@@ -262,8 +262,11 @@ class SmartDairyAlertMixin(models.AbstractModel):
         for alert in self:
             if alert.state not in OPEN_STATES:
                 raise UserError(
-                    _("Only open alerts can be resolved (%(name)s is %(state)s).",
-                      name=alert.name, state=alert.state)
+                    _(
+                        "Only open alerts can be resolved (%(name)s is %(state)s).",
+                        name=alert.name,
+                        state=alert.state,
+                    )
                 )
         vals = {
             "state": "resolved",

@@ -98,9 +98,7 @@ class TestAlertMixin(FakeAlertCase):
         self._raise(T0)
         with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"):
             with self.env.cr.savepoint():
-                self.Alert.create(
-                    {"name": "dup", "source": "B1", "subject": "temp"}
-                )
+                self.Alert.create({"name": "dup", "source": "B1", "subject": "temp"})
         # a resolved alert does not block a new open one
         self.Alert.search([("source", "=", "B1")]).action_resolve()
         self.Alert.create({"name": "new", "source": "B1", "subject": "temp"})

@@ -34,8 +34,16 @@ class TestSecurityGroups(FakeAlertCase):
 
     def test_administrator_implies_every_manager(self):
         admin = self._user("t_sd_admin", G + "smart_dairy_admin")
-        for group in ("farm_manager", "iot_manager", "b2b_manager", "bi_executive",
-                      "migration_operator", "farm_viewer", "iot_operator", "b2b_user"):
+        for group in (
+            "farm_manager",
+            "iot_manager",
+            "b2b_manager",
+            "bi_executive",
+            "migration_operator",
+            "farm_viewer",
+            "iot_operator",
+            "b2b_user",
+        ):
             self.assertTrue(admin.has_group(G + group), group)
         self.assertTrue(self.env.ref("base.user_admin").has_group(G + "smart_dairy_admin"))
         # but being a manager somewhere does not make you an administrator
