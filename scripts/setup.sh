@@ -108,7 +108,23 @@ phase_end
 
 # ---------------------------------------------------------------- 5. OCA addons + project packages
 phase_start "suite deps"
-if [ "$NEED_FULL_INSTALL" = 1 ]; then
+# The project's packages must resolve to *this* checkout (another clone may have
+# installed them editable from its own path).
+own_packages_here() {
+  (cd / && "$PY" - "$ROOT" <<'PYEOF'
+import pathlib, sys
+root = pathlib.Path(sys.argv[1]).resolve()
+try:
+    import iot_ingestor, smart_dairy_ml
+except ImportError:
+    sys.exit(1)
+for mod in (iot_ingestor, smart_dairy_ml):
+    if root not in pathlib.Path(mod.__file__).resolve().parents:
+        sys.exit(1)
+PYEOF
+  )
+}
+if [ "$NEED_FULL_INSTALL" = 1 ] || ! own_packages_here; then
   (cd "$ROOT" && pip_install -r requirements.txt)
 fi
 # An Odoo installed in strict editable mode hides itself behind the odoo/addons namespace
