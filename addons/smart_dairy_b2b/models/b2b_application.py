@@ -2,7 +2,7 @@
 import secrets
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import single_email_re
 
 from odoo.addons.l10n_bd_smart import bd_identifiers
@@ -242,8 +242,21 @@ class B2bApplication(models.Model):
                 app.restart_validation()
             else:
                 app.request_validation()
+            app._b2b_refresh_reviews()
             app.message_post(body=self.env._("Application submitted for review."))
         return True
+
+    def _b2b_refresh_reviews(self):
+        """Move the next stage to "pending" now (core does it lazily when the form reads it)."""
+        self.review_ids._compute_can_review()
+        self.env.flush_all()
+        # need_validation / can_review are non-stored computes without dependencies: drop them.
+        self.invalidate_recordset(["validation_status", "need_validation", "can_review"])
+
+    def _validate_tier(self, tiers=False):
+        res = super()._validate_tier(tiers)
+        self._b2b_refresh_reviews()
+        return res
 
     def _send_template(self, xmlid):
         template = self.env.ref(xmlid)
@@ -277,11 +290,16 @@ class B2bApplication(models.Model):
 
     def action_approve(self):
         """Final approval: terms on the partner, first portal user as partner admin."""
+        if not (self.env.su or self.env.user.has_group("smart_dairy_base.group_b2b_manager")):
+            raise AccessError(self.env._("Only B2B managers approve partners."))
+        self._b2b_refresh_reviews()
         for app in self:
             app._check_approvable()
             app.state = "approved"
             partner = app.partner_id
-            partner.with_context(
+            # sudo: credit fields are reserved to accounting groups; the B2B manager's authority
+            # to set them is this approval (checked above: manager group + validated stages).
+            partner.sudo().with_context(
                 b2b_tier_change_reason=self.env._("Approval of %s", app.name)
             ).write(
                 {
