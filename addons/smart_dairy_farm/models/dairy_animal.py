@@ -258,6 +258,7 @@ class DairyAnimal(models.Model):
             animal.calving_interval = kpis["calving_interval"] or 0.0
             animal.services_per_conception = kpis["services_per_conception"] or 0.0
 
+    @api.depends("attention_event_ids.is_open")
     def _compute_open_attention_count(self):
         counts = dict(
             self.env["dairy.attention.event"]._read_group(
@@ -522,10 +523,10 @@ class DairyAnimalKpi(models.Model):
                 days_open.append(kpis["days_open"])
             if kpis["calving_interval"]:
                 intervals.append(kpis["calving_interval"])
-            conceptions_n += sum(1 for c in conceptions if date_from <= c <= date_to)
-            services += sum(
-                1 for d, k, _r in ev if k == "insemination" and date_from <= d <= date_to
-            )
+            served = {d for d, k, _r in ev if k == "insemination"}
+            conceptions_n += sum(1 for c in conceptions
+                                 if date_from <= c <= date_to and c in served)
+            services += sum(1 for d in served if date_from <= d <= date_to)
         rate, eligible, pregnancies = pregnancy_rate_21d(herd, date_from, date_to)
         milk = self.env["dairy.milk.record"]._read_group(
             [("date", ">=", date_from), ("date", "<=", date_to), ("animal_id", "in", cows.ids)],

@@ -22,9 +22,9 @@ class DairyLactation(models.Model):
                              compute="_compute_state", store=True, index=True)
     milk_record_ids = fields.One2many("dairy.milk.record", "lactation_id")
     total_yield = fields.Float(compute="_compute_yield", store=True, string="Yield (L)",
-                               digits=(10, 1))
+                               digits=(10, 2))
     yield_305 = fields.Float(compute="_compute_yield", store=True, string="305-day yield (L)",
-                             digits=(10, 1))
+                             digits=(10, 2))
     peak_yield = fields.Float(compute="_compute_yield", store=True, string="Peak (L/day)",
                               digits=(6, 2))
     peak_dim = fields.Integer(compute="_compute_yield", store=True, string="Peak day")

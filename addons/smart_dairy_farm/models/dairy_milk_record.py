@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools.milk import (
+    DEFAULT_TZ,
     HIGH_SCC,
     RANGES,
     check_range,
@@ -132,8 +133,13 @@ class DairyMilkRecord(models.Model):
 
     # =============================================================== create/write
     @api.model
+    def _farm_tz(self):
+        """Sessions follow the farm's clock (company timezone), whoever records them."""
+        return self.env.company.partner_id.tz or DEFAULT_TZ
+
+    @api.model
     def _complete_time_vals(self, vals):
-        tz = self.env.user.tz or self.env.company.partner_id.tz or "Asia/Dhaka"
+        tz = self._farm_tz()
         if vals.get("milking_time") and not vals.get("date"):
             when = fields.Datetime.to_datetime(vals["milking_time"])
             day, session = session_from_time(when, tz)

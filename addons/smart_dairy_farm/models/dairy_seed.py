@@ -245,7 +245,7 @@ class DairyAnimalSeed(models.Model):
         cr = self.env.cr
         uid = self.env.uid
         now = fields.Datetime.to_string(fields.Datetime.now())
-        tz = self.env.user.tz or "Asia/Dhaka"
+        tz = self.env["dairy.milk.record"]._farm_tz()
         session_times = {}
         starts = {c: [r[0] for r in rows] for c, rows in lac_index.items()}
         buf = io.StringIO()

@@ -62,10 +62,11 @@ def animal_kpis(calvings, inseminations, conceptions, today):
     intervals = [(b - a).days for a, b in zip(calvings, calvings[1:], strict=False)]
     calving_interval = round(sum(intervals) / len(intervals), 1) if intervals else None
     spc = None
-    if conceptions:
-        last_conception = conceptions[-1]
-        services = sum(1 for d in inseminations if d <= last_conception)
-        spc = round(max(services, len(conceptions)) / len(conceptions), 2)
+    # only conceptions from a recorded service count (not those implied by a calving)
+    served = [c for c in conceptions if c in set(inseminations)]
+    if served:
+        services = sum(1 for d in inseminations if d <= served[-1])
+        spc = round(services / len(served), 2)
     return {
         "days_open": days_open,
         "calving_interval": calving_interval,
