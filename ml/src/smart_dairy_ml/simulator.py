@@ -309,10 +309,11 @@ class HerdSimulator:
         lact_mask = np.isfinite(dim)
         for k, calving in [(k, c) for k, c in calvings] + self._calvings_before(lact_df, days):
             if rd.uniform() < self.ketosis_incidence:
-                diag_d = calving + rd.uniform(7, 28)
+                # diagnosed at the morning vet round (09:00 local = 03:00 UTC)
+                diag_d = np.floor(calving + rd.uniform(7, 28))
                 lead = rd.uniform(2.0, 4.0)
-                on_h = (diag_d - lead) * 24
-                diag_h = diag_d * 24
+                diag_h = diag_d * 24 + 3.0
+                on_h = diag_h - lead * 24
                 if diag_h < 0 or on_h >= nh:
                     continue
                 rec_h = diag_h + rd.uniform(4, 6) * 24
@@ -331,10 +332,11 @@ class HerdSimulator:
         mast = np.argwhere(lact_mask & (u_m < p_mast * early))
         fev = np.argwhere(u_f < p_fev)
         for k, d in mast:
-            diag_h = d * 24 + rd.uniform(0, 24)
+            # clinical signs seen by the milker: at the end of the AM or PM milking
+            diag_h = d * 24 + (0.0 if rd.uniform() < 0.5 else 11.0) + 1.7
             on_h = diag_h - rd.uniform(12, 36)
             rec_h = diag_h + rd.uniform(3, 5) * 24
-            rise = rd.uniform(0.15, 0.40)
+            rise = rd.uniform(0.10, 0.35)
             drop_y = rd.uniform(0.08, 0.25)
             self._ramp_daily(cond_f, k, on_h / 12, diag_h / 12, rec_h / 12, -rise)
             self._ramp_daily(yield_f, k, on_h / 24, diag_h / 24, rec_h / 24, drop_y)
@@ -530,6 +532,7 @@ class HerdSimulator:
         t = np.nan_to_num(dim, nan=1.0)
         hs = 1 - np.clip((thi_day[None, :] - 72.0) / 100.0, 0, 0.12) * (0.6 + hf / 100.0)
         daily = wood(t, a, b, c) * yield_f * hs * np.exp(rng.normal(0, 0.05, (n, days)))
+        cond_day = np.exp(rng.normal(0, 0.03, (n, days)))
         am_share = np.clip(rng.normal(0.56, 0.025, (n, days)), 0.45, 0.65)
         lact = np.isfinite(dim)
         k_idx, d_idx = np.nonzero(lact)
@@ -539,7 +542,8 @@ class HerdSimulator:
                                                 ("PM", PM_MILKING_LOCAL_H, 1 - am_share))):
             y = daily[k_idx, d_idx] * share[k_idx, d_idx]
             cond = cows["conductivity_base_ms_cm"].to_numpy()[k_idx] * cond_f[k_idx, d_idx * 2 + s]
-            cond = cond + rng.normal(0, 0.12, k_idx.size)
+            # composite-milk conductivity is noisy (session, fat, temperature effects)
+            cond = cond * np.exp(rng.normal(0, 0.05, k_idx.size)) * cond_day[k_idx, d_idx]
             ts = (t0 + pd.to_timedelta(d_idx, unit="D") + pd.Timedelta(
                 hours=lh - LOCAL_UTC_OFFSET_H) + pd.to_timedelta(offs[k_idx], unit="min"))
             dimv = dim[k_idx, d_idx]

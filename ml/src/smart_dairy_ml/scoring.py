@@ -1,0 +1,346 @@
+"""Score a whole herd for one day: heat, health risks, 7-day yield forecast, residual flag.
+
+This is the single entry point Odoo (daily cron, ``score_animals(ids)``) and the IoT ingestor
+use.  It never raises for one bad cow: each part of each result carries a ``status`` of
+``"ok"`` or ``"insufficient_data"`` with a ``reason``.
+
+Input frames (extra columns are ignored; ``cow_id`` is accepted instead of ``animal_id``):
+
+``hourly``
+    ``animal_id``, ``ts`` (UTC, tz-aware or naive UTC; one row per hour), ``activity``
+    (collar activity index), ``rumination_min`` (minutes ruminating in that hour),
+    ``body_temp_c``.  NaN = missing reading.
+``milkings``
+    ``animal_id``, ``ts`` (UTC), ``session`` ("AM"/"PM"), ``yield_l``, ``conductivity_ms_cm``;
+    optional ``fat_pct``.
+``animals``
+    ``animal_id``, ``parity`` (int), ``calving_date`` (date of the current lactation's calving,
+    NaT when dry/unknown); optional ``breed``, ``pregnant`` (bool, confirmed pregnancy
+    suppresses heat alerts), ``housing`` ("freestall"/"tiestall"), ``body_weight_kg``,
+    ``treatments`` (number of earlier diagnosed cases).
+
+Result: a list with one dict per animal of ``animals`` (see :func:`score_herd`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .artifacts import ModelBundle
+from .forecast import HORIZON, MIN_HISTORY_DAYS, YieldForecaster, _wood_coef, clean_causal
+from .health import DISEASES, session_features
+from .heat import HeatDetector, _utc
+
+_log = logging.getLogger(__name__)
+KNOWN_BREEDS = {"hfxlocal", "hfxlocal f1", "hf", "holstein", "holstein friesian", "local",
+                "sahiwal", "jersey", "red chittagong", "rdm", "crossbred"}
+RESIDUAL_FLAG = -0.15
+HEAT_RECENT_H = 48
+
+
+def _norm(df, cols):
+    if df is None:
+        return pd.DataFrame(columns=cols)
+    d = df.copy()
+    if "animal_id" not in d.columns and "cow_id" in d.columns:
+        d = d.rename(columns={"cow_id": "animal_id"})
+    for c in cols:
+        if c not in d.columns:
+            d[c] = np.nan
+    return d
+
+
+def _sanitize(hourly, milkings, animals, as_of):
+    h = _norm(hourly, ["animal_id", "ts", "activity", "rumination_min", "body_temp_c"])
+    m = _norm(milkings, ["animal_id", "ts", "session", "yield_l", "conductivity_ms_cm"])
+    a = _norm(animals, ["animal_id", "parity", "calving_date"])
+    for d in (h, m):
+        d["ts"] = pd.to_datetime(d["ts"], utc=True, errors="coerce")
+        d.dropna(subset=["ts", "animal_id"], inplace=True)
+    if as_of is None:
+        cand = [x["ts"].max() for x in (h, m) if len(x)]
+        as_of = max(cand) if cand else pd.Timestamp.now(tz="UTC")
+    as_of = _utc(as_of)
+    h = h[h["ts"] <= as_of]
+    m = m[m["ts"] <= as_of]
+    for c, lo, hi in (("activity", 0, None), ("rumination_min", 0, 60),
+                      ("body_temp_c", 30, 45)):
+        v = pd.to_numeric(h[c], errors="coerce")
+        h[c] = v.where((v >= lo) & ((v <= hi) if hi is not None else True))
+    for c in ("yield_l", "conductivity_ms_cm"):
+        v = pd.to_numeric(m[c], errors="coerce")
+        m[c] = v.where(v >= 0)
+    m["session"] = m["session"].astype(str).str.upper().where(
+        m["session"].astype(str).str.upper().isin(["AM", "PM"]),
+        np.where(m["ts"].dt.hour < 6, "AM", "PM"))
+    a["parity"] = pd.to_numeric(a["parity"], errors="coerce")
+    a["calving_date"] = pd.to_datetime(a["calving_date"], errors="coerce", utc=True)
+    return h, m, a, as_of
+
+
+def _daily(m, a):
+    """Milkings -> daily frame (animal_id, date, dim, yield_kg, parity) for the forecaster."""
+    if m.empty:
+        return pd.DataFrame(columns=["animal_id", "date", "dim", "yield_kg", "parity"])
+    d = m.assign(date=m["ts"].dt.floor("D"))
+    g = d.groupby(["animal_id", "date"]).agg(y=("yield_l", "sum"), n=("yield_l", "count"))
+    g = g[g["n"] >= 2].reset_index()
+    cal = g["animal_id"].map(a.set_index("animal_id")["calving_date"])
+    g["dim"] = ((g["date"] - cal) / pd.Timedelta(days=1)).round() + 1
+    g["parity"] = g["animal_id"].map(a.set_index("animal_id")["parity"]).fillna(2)
+    g = g[np.isfinite(g["dim"]) & (g["dim"] >= 1)]
+    g["dim"] = g["dim"].astype(int)
+    return g.rename(columns={"y": "yield_kg"})[["animal_id", "date", "dim", "yield_kg", "parity"]]
+
+
+def _fallback_forecast(daily):
+    """No trained forecaster: last-7-day mean x Wood-curve expected change."""
+    from .forecast import daily_matrix
+
+    ids, Y, D, par = daily_matrix(daily)
+    H = clean_causal(Y)
+    coef = _wood_coef(H, D)
+    rows = []
+    for i, aid in enumerate(ids):
+        ok = np.nonzero(np.isfinite(H[i]))[0]
+        if ok.size < MIN_HISTORY_DAYS:
+            for h in range(1, HORIZON + 1):
+                rows.append((aid, h, np.nan, np.nan, "insufficient_data",
+                             f"fewer than {MIN_HISTORY_DAYS} valid days"))
+            continue
+        j = ok.max()
+        m7 = np.nanmean(H[i, max(j - 6, 0): j + 1])
+        c = coef[i, j]
+
+        def lw(t, c=c):
+            return c[0] + c[1] * np.log(max(t, 1)) - c[2] * t
+
+        now = np.mean([lw(D[i, j] - k) for k in range(7)])
+        for h in range(1, HORIZON + 1):
+            r = float(np.clip(np.exp(lw(D[i, j] + h) - now), 0.5, 2.0))
+            rows.append((aid, h, D[i, j] + h, m7 * r, "ok", ""))
+    return pd.DataFrame(rows, columns=["animal_id", "h", "dim", "forecast_kg", "status",
+                                       "reason"])
+
+
+def _rule_health(feat):
+    """No trained health model: transparent logistic scores of the single-signal rules."""
+    def sig(x):
+        return 1 / (1 + np.exp(-x))
+
+    out = pd.DataFrame({"animal_id": feat["animal_id"].to_numpy()}, index=feat.index)
+    out["p_ketosis"] = sig((-feat["rum_min"].fillna(0) - 0.15) / 0.04)
+    out["p_mastitis"] = sig((feat["cond_r"].fillna(0) - 0.15) / 0.04)
+    out["p_illness"] = sig((feat["temp_ex"].fillna(0) - 0.8) / 0.15)
+    for d in DISEASES:
+        out[f"alert_{d}"] = out[f"p_{d}"] >= 0.5
+    out["anomaly"] = np.nan
+    out["alert_anomaly"] = False
+    return out
+
+
+def _ts(x):
+    return None if x is None or pd.isna(x) else pd.Timestamp(x).isoformat()
+
+
+def score_herd(hourly: pd.DataFrame, milkings: pd.DataFrame, animals: pd.DataFrame,
+               models: ModelBundle | dict | None = None, as_of=None) -> list[dict]:
+    """Score every animal of ``animals`` as of ``as_of`` (default: latest data).
+
+    Returns one dict per animal::
+
+        {"animal_id", "as_of", "status": "ok" | "insufficient_data", "warnings": [...],
+         "heat": {"status", "reason", "alert", "onset_ts", "score", "confidence",
+                  "insemination_window": [start, end], "acceptable_window": [start, end],
+                  "expected_ovulation_ts", "flags"},
+         "health": {disease: {"status", "reason", "probability", "alert"}
+                    for disease in ("ketosis", "mastitis", "illness")}
+                   + {"anomaly": {"status", "score", "alert"}},
+         "forecast": {"status", "reason", "days": [{"date", "dim", "yield_kg"}]},
+         "residual": {"status", "value", "flag"},   # last day vs expected, flag < -15 %
+         "models": {...}}
+    """
+    if isinstance(models, dict):
+        models = ModelBundle(**models)
+    models = models or ModelBundle()
+    h, m, a, as_of = _sanitize(hourly, milkings, animals, as_of)
+    ids = list(pd.unique(a["animal_id"]))
+    res = {aid: _empty_result(aid, as_of, models) for aid in ids}
+    a = a[a["animal_id"].isin(ids)]
+    h = h[h["animal_id"].isin(ids)]
+    m = m[m["animal_id"].isin(ids)]
+    for aid, br in zip(a["animal_id"], a.get("breed", pd.Series([None] * len(a))), strict=True):
+        if br is not None and not pd.isna(br) and str(br).strip().lower() not in KNOWN_BREEDS:
+            res[aid]["warnings"].append(f"unknown breed {br!r}: breed defaults not applied")
+    _guard(_score_heat, res, h, a, models, as_of)
+    _guard(_score_health, res, h, m, a, models, as_of)
+    _guard(_score_forecast, res, m, a, models, as_of)
+    for r in res.values():
+        parts = [r["heat"]["status"], r["forecast"]["status"]] + [
+            r["health"][d]["status"] for d in DISEASES]
+        r["status"] = "ok" if all(p == "ok" for p in parts) else "insufficient_data"
+    return [res[aid] for aid in ids]
+
+
+def _guard(fn, res, *args):
+    """Run a vectorised part; if it fails, rerun it per animal so one cow cannot stop the herd."""
+    try:
+        fn(res, *args)
+        return
+    except Exception:  # noqa: BLE001
+        _log.exception("herd-level %s failed, retrying per animal", fn.__name__)
+    frames = [x for x in args if isinstance(x, pd.DataFrame)]
+    others = [x for x in args if not isinstance(x, pd.DataFrame)]
+    for aid in list(res):
+        sub = {aid: res[aid]}
+        try:
+            fn(sub, *[f[f["animal_id"] == aid] for f in frames], *others)
+        except Exception as e:  # noqa: BLE001
+            _mark(res[aid], fn.__name__, f"{type(e).__name__}: {e}")
+
+
+def _mark(r, part, reason):
+    key = {"_score_heat": ["heat"], "_score_forecast": ["forecast"],
+           "_score_health": list(DISEASES)}[part]
+    for k in key:
+        tgt = r["health"][k] if k in DISEASES else r[k]
+        tgt["status"] = "insufficient_data"
+        tgt["reason"] = f"scoring error: {reason}"
+
+
+def _empty_result(aid, as_of, models):
+    return {
+        "animal_id": aid.item() if hasattr(aid, "item") else aid,
+        "as_of": as_of.isoformat(), "status": "ok", "warnings": [],
+        "heat": {"status": "insufficient_data", "reason": "no activity data", "alert": False},
+        "health": {**{d: {"status": "insufficient_data", "reason": "no milking data",
+                          "probability": None, "alert": False} for d in DISEASES},
+                   "anomaly": {"status": "insufficient_data", "score": None, "alert": False}},
+        "forecast": {"status": "insufficient_data", "reason": "no milking data", "days": []},
+        "residual": {"status": "insufficient_data", "value": None, "flag": False},
+        "models": {"version": __version__,
+                   "heat": "trained" if models.heat is not None else "default",
+                   "health": "trained" if models.health is not None else "rules",
+                   "forecast": "trained" if models.forecast is not None else "curve_fallback"},
+    }
+
+
+def _score_heat(res, h, a, models, as_of):
+    det = models.heat or HeatDetector()
+    if h.empty:
+        return
+    days_data = h.dropna(subset=["activity"]).groupby("animal_id")["ts"].agg(
+        lambda s: s.dt.floor("D").nunique())
+    start = h["ts"].min().floor("D")
+    n_hours = int((as_of.floor("h") - start) / pd.Timedelta(hours=1)) + 1
+    n_hours = int(np.ceil(n_hours / 24) * 24)
+    alerts = det.detect(h, a, start=start, n_hours=n_hours)
+    recent = alerts[alerts["onset_ts"] >= as_of - pd.Timedelta(hours=HEAT_RECENT_H)]
+    latest = recent.sort_values("onset_ts").groupby("animal_id").tail(1).set_index("animal_id")
+    preg = set(a.loc[a.get("pregnant", pd.Series(False, index=a.index)).fillna(False)
+                     .astype(bool), "animal_id"])
+    for aid, r in res.items():
+        nd = int(days_data.get(aid, 0))
+        if nd < det.baseline_days:
+            r["heat"] = {"status": "insufficient_data", "alert": False,
+                         "reason": f"{nd} days of activity data, need {det.baseline_days}"}
+            continue
+        hd = {"status": "ok", "reason": "", "alert": False}
+        if aid in preg:
+            hd["reason"] = "confirmed pregnant: heat alerts suppressed"
+        if aid in latest.index:
+            x = latest.loc[aid]
+            hd.update(alert=True, onset_ts=_ts(x.onset_ts), score=float(x.score),
+                      confidence=float(x.confidence),
+                      insemination_window=[_ts(x.ai_window_start), _ts(x.ai_window_end)],
+                      acceptable_window=[_ts(x.ai_acceptable_start), _ts(x.ai_acceptable_end)],
+                      expected_ovulation_ts=_ts(x.expected_ovulation_ts),
+                      flags=[f for f in str(x.flags).split(",") if f])
+        r["heat"] = hd
+
+
+def _score_health(res, h, m, a, models, as_of):
+    if m.empty or h.empty:
+        return
+    feat = session_features(h, m, a)
+    if feat.empty:
+        return
+    last = feat.sort_values("ts").groupby("animal_id").tail(1)
+    n_sess = feat.groupby("animal_id").size()
+    if models.health is not None:
+        p = models.health.predict_proba(last)
+        p.index = last.index
+    else:
+        p = _rule_health(last)
+    for idx, row in last.iterrows():
+        aid = row["animal_id"]
+        if aid not in res:
+            continue
+        r = res[aid]
+        enough = n_sess.get(aid, 0) >= 2 * MIN_HISTORY_DAYS
+        have = {"ketosis": np.isfinite(row["rum_r"]),
+                "mastitis": np.isfinite(row["cond_r"]) or np.isfinite(row["y_r"]),
+                "illness": np.isfinite(row["temp_ex"]) or np.isfinite(row["rum_r"])}
+        for d in DISEASES:
+            if not enough or not have[d]:
+                reason = (f"{int(n_sess.get(aid, 0))} milkings, need {2 * MIN_HISTORY_DAYS}"
+                          if not enough else "no baseline for the signals of this disease")
+                r["health"][d] = {"status": "insufficient_data", "reason": reason,
+                                  "probability": None, "alert": False}
+            else:
+                r["health"][d] = {"status": "ok", "reason": "",
+                                  "probability": float(p.at[idx, f"p_{d}"]),
+                                  "alert": bool(p.at[idx, f"alert_{d}"])}
+        an = p.at[idx, "anomaly"]
+        r["health"]["anomaly"] = {"status": "ok" if enough and np.isfinite(an) else
+                                  "insufficient_data",
+                                  "score": None if not np.isfinite(an) else float(an),
+                                  "alert": bool(p.at[idx, "alert_anomaly"])}
+
+
+def _score_forecast(res, m, a, models, as_of):
+    daily = _daily(m, a)
+    if daily.empty:
+        for r in res.values():
+            r["forecast"]["reason"] = "no complete milking days with a known calving date"
+        return
+    fc = models.forecast
+
+    def run(d):
+        if fc is None:
+            return _fallback_forecast(d)
+        return fc.predict(d)
+
+    out = run(daily)
+    last_date = daily.groupby("animal_id")["date"].max()
+    # residual: last day's yield vs the 1-day forecast made the day before
+    prev = daily[daily["date"] < daily["animal_id"].map(last_date)]
+    p1 = run(prev) if len(prev) else pd.DataFrame(columns=out.columns)
+    p1 = p1[p1["h"] == 1].set_index("animal_id")
+    lastv = daily[daily["date"] == daily["animal_id"].map(last_date)].set_index("animal_id")
+    for aid, g in out.groupby("animal_id"):
+        if aid not in res:
+            continue
+        r = res[aid]
+        g = g.sort_values("h")
+        if (g["status"] != "ok").any():
+            r["forecast"] = {"status": "insufficient_data", "reason": g["reason"].iloc[0],
+                             "days": []}
+            continue
+        d0 = last_date[aid]
+        r["forecast"] = {"status": "ok", "reason": "", "days": [
+            {"date": (d0 + pd.Timedelta(days=int(x.h))).date().isoformat(), "dim": int(x.dim),
+             "yield_kg": round(float(x.forecast_kg), 2)} for x in g.itertuples()]}
+        if aid in p1.index and p1.at[aid, "status"] == "ok" and aid in lastv.index:
+            exp = float(p1.at[aid, "forecast_kg"])
+            val = float(lastv.at[aid, "yield_kg"]) / exp - 1 if exp > 0 else np.nan
+            if np.isfinite(val):
+                r["residual"] = {"status": "ok", "value": round(val, 4),
+                                 "flag": bool(val < RESIDUAL_FLAG)}
+    for r in res.values():
+        if r["forecast"]["status"] != "ok" and r["forecast"]["reason"] == "no milking data":
+            r["forecast"]["reason"] = "no complete milking days with a known calving date"
