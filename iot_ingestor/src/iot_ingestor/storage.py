@@ -89,6 +89,36 @@ _LOC_COLS = ("animal_ref", "ts", "device_code", "animal_eid", "received_at", "fa
              "x", "y")
 
 
+_DS_UPDATE = (
+    "farm = EXCLUDED.farm, last_topic_kind = EXCLUDED.last_topic_kind, "
+    "last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), "
+    "last_received_at = GREATEST(d.last_received_at, EXCLUDED.last_received_at), "
+    "msg_count = d.msg_count + EXCLUDED.msg_count, "
+    "battery_pct = COALESCE(EXCLUDED.battery_pct, d.battery_pct)"
+)
+
+
+def _reading_lines(readings) -> io.StringIO:
+    """COPY text of readings. Fast path: text fields are validated codes (no tab, newline or
+    backslash); a line that does not look right falls back to the escaping formatter."""
+    n = "\\N"
+    out = []
+    append = out.append
+    for r in readings:
+        line = (f"{r.device_code}\t{r.metric}\t{r.ts.isoformat()}\t{r.value!r}\t"
+                f"{r.received_at.isoformat()}\t{r.farm}\t{r.unit or n}\t{r.barn or n}\t"
+                f"{r.animal_ref or n}\t{r.animal_eid or n}")
+        if line.count("\t") != 9 or "\n" in line or "\r" in line or line.count("\\") != (
+                (r.unit is None) + (r.barn is None) + (r.animal_ref is None)
+                + (r.animal_eid is None)) or not math.isfinite(r.value):
+            line = "\t".join(_fmt(v) for v in (
+                r.device_code, r.metric, r.ts, r.value, r.received_at, r.farm, r.unit, r.barn,
+                r.animal_ref, r.animal_eid))
+        append(line)
+    append("")
+    return io.StringIO("\n".join(out))
+
+
 def _rollup_sql(target: str, keys: tuple[str, str], bucket_expr: str, source: str,
                 where: str = "") -> str:
     k0, k1 = keys
@@ -112,6 +142,13 @@ def _reading_sql(native: bool) -> str:
         "SELECT animal_ref, max(animal_eid), now() FROM ins WHERE animal_ref IS NOT NULL "
         "GROUP BY animal_ref ORDER BY animal_ref "
         "ON CONFLICT (animal_ref) DO UPDATE SET last_data_at = EXCLUDED.last_data_at)",
+        # liveness: every delivery counts, duplicates included (from the staging table)
+        "ds AS (INSERT INTO iot.device_status AS d (device_code, farm, last_topic_kind, "
+        "first_seen, last_seen, last_received_at, msg_count, battery_pct) "
+        "SELECT device_code, max(farm), 'reading', min(received_at), max(ts), max(received_at), "
+        "count(*), (array_agg(value ORDER BY ts DESC) FILTER (WHERE metric = 'battery_pct'))[1] "
+        "FROM pg_temp.iot_stage_reading GROUP BY device_code ORDER BY device_code "
+        "ON CONFLICT (device_code) DO UPDATE SET " + _DS_UPDATE + ")",
     ]
     if native:
         hour = "date_trunc('hour', ts)"
@@ -225,9 +262,8 @@ def _write(cur, items, evaluate_rules) -> BatchResult:
 
     if readings:
         _stage(cur, "reading", _READING_COLS)
-        _copy(cur, "pg_temp.iot_stage_reading", _READING_COLS,
-              ((r.device_code, r.metric, r.ts, r.value, r.received_at, r.farm, r.unit, r.barn,
-                r.animal_ref, r.animal_eid) for r in readings))
+        cur.copy_expert(f"COPY pg_temp.iot_stage_reading ({', '.join(_READING_COLS)}) "
+                        "FROM STDIN", _reading_lines(readings))
         cur.execute(_reading_sql(native), params)
         n = _collect(cur.fetchall(), observations)
         res.by_kind["reading"] = n
@@ -257,7 +293,8 @@ def _write(cur, items, evaluate_rules) -> BatchResult:
             res.by_kind[table] = n
             res.inserted += n
     res.duplicates = res.received - res.inserted
-    _device_status(cur, items)
+    if len(readings) < len(items):
+        _device_status(cur, [it for it in items if not isinstance(it, Reading)])
     if rules and observations:
         res.alerts_queued = alerts.evaluate(cur, rules, observations)
     return res
@@ -293,12 +330,7 @@ def _device_status(cur, items) -> None:
         cur,
         "INSERT INTO iot.device_status AS d (device_code, farm, last_topic_kind, first_seen, "
         "last_seen, last_received_at, msg_count, battery_pct) VALUES %s "
-        "ON CONFLICT (device_code) DO UPDATE SET farm = EXCLUDED.farm, "
-        "last_topic_kind = EXCLUDED.last_topic_kind, "
-        "last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), "
-        "last_received_at = GREATEST(d.last_received_at, EXCLUDED.last_received_at), "
-        "msg_count = d.msg_count + EXCLUDED.msg_count, "
-        "battery_pct = COALESCE(EXCLUDED.battery_pct, d.battery_pct)",
+        "ON CONFLICT (device_code) DO UPDATE SET " + _DS_UPDATE,
         rows, page_size=10000,
     )
 
