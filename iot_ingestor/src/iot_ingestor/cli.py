@@ -153,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "--env-interval-s, collars every --collar-interval-s)")
     s.add_argument("--env-interval-s", type=float, default=10.0)
     s.add_argument("--collar-interval-s", type=float, default=60.0)
+    s.add_argument("--heat-barn", default="",
+                   help="live mode: add +12 degC to this barn's temperature (demo alert)")
     s.add_argument("--max-seconds", type=float, default=0.0, help="stop after (0 = never)")
     s.add_argument("--qos", type=int, default=1, choices=(0, 1))
     s.add_argument("--client-id", default="iot-simulator")

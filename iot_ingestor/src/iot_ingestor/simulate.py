@@ -1,0 +1,190 @@
+"""``iot-ingestor simulate``: publish a realistic farm over MQTT from the herd simulator.
+
+Uses ``smart_dairy_ml.simulator.HerdSimulator`` (imported lazily) and the shared identity
+contract: cow i -> EID from the simulator, collar ``COL-iiii``, barn ``B{(i-1)//64+1}``;
+climate nodes ``ENV-B{k}``; milk meters ``MM-P01``..``MM-P08`` (parlour stalls); RFID reader
+``RFID-P1`` at the parlour entrance (a scan 2 minutes before each milking).
+
+History mode publishes the simulated days (device timestamps = simulated time) as fast as
+possible (``--speed 0``) or paced (``--speed S`` simulated seconds per wall second). ``--live``
+then keeps publishing current readings (random walk around each cow's last values) so a
+dashboard moves; ``--heat-barn B1`` adds +12 degC to that barn in live mode to trigger a
+heat-stress alert.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from datetime import UTC, date, datetime, timedelta
+
+log = logging.getLogger(__name__)
+
+SENSOR_TOPICS = (("temperature", "temperature_c"), ("humidity", "humidity_pct"),
+                 ("ammonia", "ammonia_ppm"))
+
+
+def _iso(ts) -> str:
+    if hasattr(ts, "to_pydatetime"):
+        ts = ts.to_pydatetime()
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC).isoformat()
+
+
+def _num(v):
+    if v is None:
+        return None
+    v = float(v)
+    return None if math.isnan(v) else round(v, 3)
+
+
+def build_events(res, farm: str = "sd1") -> list[tuple[float, str, dict]]:
+    """(epoch seconds, topic, payload dict) for every simulated observation, time-ordered."""
+    cows = {int(c.cow_id): c for c in res.cows.itertuples(index=False)}
+    events = []
+    for h in res.hourly.itertuples(index=False):
+        cow = cows[int(h.cow_id)]
+        payload = {"device_id": getattr(cow, "collar", None) or f"COL-{int(h.cow_id):04d}",
+                   "timestamp": _iso(h.ts), "barn": cow.barn}
+        for field in ("activity", "rumination_min", "body_temp_c"):
+            v = _num(getattr(h, field))
+            if v is not None:
+                payload[field] = max(0.0, v)
+        if len(payload) == 3:
+            continue  # the simulator dropped this reading (sensor fault): nothing to send
+        payload["battery_pct"] = round(100 - (int(h.cow_id) * 7 % 60)
+                                       - h.ts.timestamp() / 86400 % 30 / 3, 1)
+        events.append((h.ts.timestamp(), f"farm/{farm}/animals/{cow.eid}/activity", payload))
+    for m in res.milkings.itertuples(index=False):
+        cow = cows[int(m.cow_id)]
+        stall = (int(m.cow_id) - 1) % 8 + 1
+        payload = {"device_id": f"MM-P{stall:02d}", "timestamp": _iso(m.ts),
+                   "session": m.session}
+        for field in ("yield_l", "fat_pct", "snf_pct", "conductivity_ms_cm", "milk_temp_c"):
+            v = _num(getattr(m, field))
+            if v is not None:
+                payload[field] = v
+        if "yield_l" not in payload:
+            continue
+        events.append((m.ts.timestamp(), f"farm/{farm}/milking/{cow.eid}/production", payload))
+        scan = m.ts - timedelta(minutes=2)
+        events.append((scan.timestamp(), f"farm/{farm}/rfid/scan",
+                       {"reader_id": "RFID-P1", "eid": cow.eid, "timestamp": _iso(scan),
+                        "location": "P1"}))
+    for e in res.environment.itertuples(index=False):
+        for kind, field in SENSOR_TOPICS:
+            v = _num(getattr(e, field))
+            if v is None:
+                continue
+            events.append((e.ts.timestamp(), f"farm/{farm}/sensors/{kind}",
+                           {"device_id": f"ENV-{e.barn}", "timestamp": _iso(e.ts),
+                            "value": v, "barn": e.barn}))
+    events.sort(key=lambda ev: ev[0])
+    return events
+
+
+class _Publisher:
+    def __init__(self, cfg, client_id: str, qos: int):
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self.qos = qos
+        self.acked = 0
+        self.sent = 0
+        self.c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                             protocol=mqtt.MQTTv5)
+        if cfg.mqtt_username:
+            self.c.username_pw_set(cfg.mqtt_username, cfg.mqtt_password or None)
+        self.c.max_inflight_messages_set(1000)
+        self.c.on_publish = self._on_publish
+        self.c.connect(cfg.mqtt_host, cfg.mqtt_port)
+        self.c.loop_start()
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties):
+        self.acked += 1
+
+    def publish(self, topic, payload):
+        self.c.publish(topic, json.dumps(payload, separators=(",", ":")), qos=self.qos)
+        self.sent += 1
+
+    def close(self, timeout=120):
+        deadline = time.time() + timeout
+        while self.qos and self.acked < self.sent and time.time() < deadline:
+            time.sleep(0.05)
+        self.c.disconnect()
+        self.c.loop_stop()
+
+
+def run_simulation(cfg, args) -> dict:
+    try:
+        from smart_dairy_ml.simulator import HerdSimulator
+    except ImportError as exc:
+        raise SystemExit(f"simulate needs smart_dairy_ml (pip install -e ml): {exc}") from None
+    start = args.start or (date.today() - timedelta(days=args.days)).isoformat()
+    res = HerdSimulator(n_cows=args.cows, start=start, days=args.days, seed=args.seed).run()
+    events = build_events(res, args.farm)
+    pub = _Publisher(cfg, args.client_id, args.qos)
+    t_wall0 = time.time()
+    sim0 = events[0][0] if events else time.time()
+    limit = time.time() + cfg.max_future_s - 5
+    skipped = 0
+    stop_at = t_wall0 + args.max_seconds if args.max_seconds else None
+    for ts, topic, payload in events:
+        if args.speed > 0:
+            delay = t_wall0 + (ts - sim0) / args.speed - time.time()
+            if delay > 0:
+                time.sleep(delay)
+        if ts > limit:
+            skipped += 1  # would be refused as a future timestamp
+            continue
+        if stop_at and time.time() > stop_at:
+            break
+        pub.publish(topic, payload)
+    history = pub.sent
+    if args.live:
+        _live(pub, res, args, stop_at)
+    pub.close()
+    return {"cows": args.cows, "days": args.days, "start": start, "history_messages": history,
+            "live_messages": pub.sent - history, "skipped_future": skipped,
+            "acked": pub.acked, "seconds": round(time.time() - t_wall0, 1)}
+
+
+def _live(pub, res, args, stop_at):
+    rnd = random.Random(args.seed)
+    last_cow = {int(h.cow_id): h for h in res.hourly.dropna().itertuples(index=False)}
+    cows = {int(c.cow_id): c for c in res.cows.itertuples(index=False)}
+    last_env = {e.barn: e for e in res.environment.itertuples(index=False)}
+    env_state = {b: {f: float(getattr(e, f)) for _k, f in SENSOR_TOPICS}
+                 for b, e in last_env.items()}
+    next_env = next_collar = 0.0
+    while stop_at is None or time.time() < stop_at:
+        now = time.time()
+        ts = datetime.now(UTC).isoformat()
+        if now >= next_env:
+            next_env = now + args.env_interval_s
+            for barn, st in env_state.items():
+                st["temperature_c"] += rnd.gauss(0, 0.15)
+                st["humidity_pct"] = min(100.0, max(0.0, st["humidity_pct"] + rnd.gauss(0, 0.5)))
+                st["ammonia_ppm"] = max(0.0, st["ammonia_ppm"] + rnd.gauss(0, 0.3))
+                for kind, field in SENSOR_TOPICS:
+                    v = st[field] + (12.0 if field == "temperature_c"
+                                     and barn == args.heat_barn else 0.0)
+                    pub.publish(f"farm/{args.farm}/sensors/{kind}",
+                                {"device_id": f"ENV-{barn}", "timestamp": ts,
+                                 "value": round(v, 2), "barn": barn})
+        if now >= next_collar:
+            next_collar = now + args.collar_interval_s
+            for cow_id, h in last_cow.items():
+                cow = cows[cow_id]
+                pub.publish(f"farm/{args.farm}/animals/{cow.eid}/activity", {
+                    "device_id": getattr(cow, "collar", None) or f"COL-{cow_id:04d}",
+                    "timestamp": ts, "barn": cow.barn,
+                    "activity": round(max(0.0, h.activity * rnd.uniform(0.8, 1.2)), 1),
+                    "rumination_min": round(max(0.0, h.rumination_min * rnd.uniform(0.9, 1.1)),
+                                            1),
+                    "body_temp_c": round(h.body_temp_c + rnd.gauss(0, 0.05), 2)})
+        time.sleep(0.2)

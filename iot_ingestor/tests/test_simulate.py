@@ -1,0 +1,74 @@
+"""``iot-ingestor simulate`` drives the herd simulator into MQTT; every message it produces
+must pass validation and land in the database through the real daemon."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from iot_ingestor.payloads import parse
+from iot_ingestor.simulate import build_events
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+@pytest.fixture(scope="module")
+def sim():
+    from smart_dairy_ml.simulator import HerdSimulator
+
+    return HerdSimulator(n_cows=70, start="2026-11-01", days=1, seed=7).run()
+
+
+def test_events_follow_the_identity_contract_and_all_validate(sim):
+    from datetime import UTC, datetime
+
+    events = build_events(sim, "sd1")
+    assert events == sorted(events, key=lambda e: e[0])
+    received = datetime(2026, 11, 2, 6, tzinfo=UTC)
+    kinds = {}
+    for _ts, topic, payload in events:
+        items = parse(topic, json.dumps(payload).encode(), received)
+        kinds[items[0].kind] = kinds.get(items[0].kind, 0) + 1
+    assert set(kinds) == {"reading", "milking", "rfid"}
+    collars = {p["device_id"] for _t, topic, p in events if topic.endswith("/activity")}
+    assert "COL-0001" in collars and "COL-0070" in collars
+    eid1 = "050" + f"{100000000 + 1:012d}"
+    assert any(topic == f"farm/sd1/animals/{eid1}/activity" for _t, topic, _p in events)
+    barns = {p["barn"] for _t, topic, p in events if "/sensors/" in topic}
+    assert barns == {"B1", "B2"}  # 70 cows -> 64 per barn
+    meters = {p["device_id"] for _t, topic, p in events if topic.endswith("/production")}
+    assert meters == {f"MM-P{k:02d}" for k in range(1, 9)}
+    assert kinds["milking"] == kinds["rfid"]
+
+
+@pytest.mark.slow
+def test_simulate_command_feeds_the_daemon(db, broker, daemon_factory, waiter):
+    daemon = daemon_factory(db.dsn, broker.port)
+    daemon.start()
+    env = {**os.environ, "IOT_MQTT_HOST": "127.0.0.1", "IOT_MQTT_PORT": str(broker.port),
+           "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run(
+        [sys.executable, "-m", "iot_ingestor", "simulate", "--cows", "20", "--days", "1",
+         "--live", "--max-seconds", "8", "--env-interval-s", "1", "--collar-interval-s", "2",
+         "--heat-barn", "B1"],
+        env=env, capture_output=True, text=True, timeout=180, cwd=broker.tmp)
+    assert out.returncode == 0, out.stderr[-2000:]
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["history_messages"] > 20 * 24 and summary["live_messages"] > 0
+    assert summary["acked"] == summary["history_messages"] + summary["live_messages"]
+    waiter(lambda: db.scalar("SELECT coalesce(sum(msg_count), 0) FROM iot.device_status")
+           >= 1, 60, 0.2, "rows")
+    waiter(lambda: daemon.health()["committed"] >= summary["acked"], 60, 0.2, "all committed")
+    assert db.scalar("SELECT count(*) FROM iot.dead_letter") == 0
+    assert db.scalar("SELECT count(*) FROM iot.milking") >= 20
+    assert db.scalar("SELECT count(*) FROM iot.rfid_scan") >= 20
+    assert db.scalar("SELECT count(DISTINCT device_code) FROM iot.reading "
+                     "WHERE device_code LIKE 'COL-%'") == 20
+    # live mode: fresh readings, and the injected heat in B1
+    assert db.scalar("SELECT max(value) FROM iot.reading WHERE device_code = 'ENV-B1' "
+                     "AND metric = 'temperature_c' AND ts > now() - interval '1 minute'") > 30
