@@ -1,1 +1,5 @@
 from . import test_pricing_pure
+from . import test_pricing_odoo
+from . import test_application
+from . import test_portal_security
+from . import test_registration_http
