@@ -23,6 +23,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 import psycopg2
 import pytest
@@ -449,3 +450,107 @@ def pg_proxy():
         yield proxy
     finally:
         proxy.close()
+
+
+class _XmlRpcHandler(SimpleXMLRPCRequestHandler):
+    rpc_paths = ("/xmlrpc/2/common", "/xmlrpc/2/object")
+
+    def do_POST(self):  # noqa: N802 - http.server API
+        fake = self.server.fake
+        if fake.fail_next_after_apply and self.path.endswith("/object"):
+            # apply the call, then drop the connection: the answer never reaches the client
+            fake.fail_next_after_apply -= 1
+            data = self.rfile.read(int(self.headers["content-length"]))
+            self.server._marshaled_dispatch(data, None, self.path)
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        super().do_POST()
+
+    def log_message(self, *args):
+        pass
+
+
+class FakeOdoo:
+    """Applies raise/clear/heartbeat idempotently; counts calls and effects."""
+
+    def __init__(self, port=0):
+        self.calls = []  # (model, method, n_items)
+        self.alerts = {}  # key -> {"state", "count", "raised": n_effects}
+        self.effects = 0
+        self.fail_next_after_apply = 0
+        self.fault_methods = set()
+        self.devices, self.rules = [], []
+        self.port = port
+        self.server = None
+        self.start()
+
+    def start(self):
+        self.server = SimpleXMLRPCServer(("127.0.0.1", self.port), requestHandler=_XmlRpcHandler,
+                                         allow_none=True, logRequests=False)
+        self.server.fake = self
+        self.port = self.server.server_address[1]
+        self.server.register_function(self.authenticate, "authenticate")
+        self.server.register_function(self.execute_kw, "execute_kw")
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def authenticate(self, db, user, key, env):
+        return 7 if (db, user, key) == ("farm", "ingestor", "secret") else False
+
+    def execute_kw(self, db, uid, key, model, method, args, kwargs):
+        if (uid, key) != (7, "secret"):
+            raise Exception("AccessDenied")
+        if method in self.fault_methods:
+            raise ValueError(f"bug in {method}")
+        items = args[0]
+        self.calls.append((model, method, len(items) if isinstance(items, list) else 0))
+        if method == "ingestor_raise":
+            out = []
+            for ev in items:
+                a = self.alerts.get(ev["key"])
+                if a is None:
+                    a = self.alerts[ev["key"]] = {"state": "active", "count": 0}
+                    self.effects += 1
+                a["count"] = max(a["count"], ev["count"])
+                out.append({"key": ev["key"], "alert_id": len(self.alerts), "created": True})
+            result = {"results": out}
+        elif method == "ingestor_clear":
+            for ev in items:
+                a = self.alerts[ev["key"]]  # a clear before its raise would be a bug
+                if a["state"] != "cleared":
+                    a["state"] = "cleared"
+                    self.effects += 1
+            result = {"results": [{"key": ev["key"]} for ev in items]}
+        elif method == "ingestor_pull_devices":
+            result = {"devices": self.devices, "codes": [d["code"] for d in self.devices]}
+        elif method == "ingestor_pull_rules":
+            result = {"rules": self.rules, "ids": [r["id"] for r in self.rules]}
+        else:
+            result = {"ok": len(items)}
+        return result
+
+
+
+@pytest.fixture
+def fake_odoo_factory():
+    """Start tiny fake Odoo XML-RPC servers (``port=0``: a free port); stopped afterwards."""
+    made = []
+
+    def make(port=0):
+        o = FakeOdoo(port)
+        made.append(o)
+        return o
+
+    yield make
+    for o in made:
+        with contextlib.suppress(Exception):
+            o.stop()

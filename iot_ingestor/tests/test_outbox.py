@@ -4,10 +4,7 @@ each item's ``key`` like the Odoo side must."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 import pytest
 
@@ -15,101 +12,9 @@ from iot_ingestor import outbox, sync
 from iot_ingestor.odoo_client import OdooClient, TransportError
 
 
-class Handler(SimpleXMLRPCRequestHandler):
-    rpc_paths = ("/xmlrpc/2/common", "/xmlrpc/2/object")
-
-    def do_POST(self):  # noqa: N802 - http.server API
-        fake = self.server.fake
-        if fake.fail_next_after_apply and self.path.endswith("/object"):
-            # apply the call, then drop the connection: the answer never reaches the client
-            fake.fail_next_after_apply -= 1
-            data = self.rfile.read(int(self.headers["content-length"]))
-            self.server._marshaled_dispatch(data, None, self.path)
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        super().do_POST()
-
-    def log_message(self, *args):
-        pass
-
-
-class FakeOdoo:
-    """Applies raise/clear/heartbeat idempotently; counts calls and effects."""
-
-    def __init__(self, port=0):
-        self.calls = []  # (model, method, n_items)
-        self.alerts = {}  # key -> {"state", "count", "raised": n_effects}
-        self.effects = 0
-        self.fail_next_after_apply = 0
-        self.fault_methods = set()
-        self.devices, self.rules = [], []
-        self.port = port
-        self.server = None
-        self.start()
-
-    def start(self):
-        self.server = SimpleXMLRPCServer(("127.0.0.1", self.port), requestHandler=Handler,
-                                         allow_none=True, logRequests=False)
-        self.server.fake = self
-        self.port = self.server.server_address[1]
-        self.server.register_function(self.authenticate, "authenticate")
-        self.server.register_function(self.execute_kw, "execute_kw")
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def authenticate(self, db, user, key, env):
-        return 7 if (db, user, key) == ("farm", "ingestor", "secret") else False
-
-    def execute_kw(self, db, uid, key, model, method, args, kwargs):
-        if (uid, key) != (7, "secret"):
-            raise Exception("AccessDenied")
-        if method in self.fault_methods:
-            raise ValueError(f"bug in {method}")
-        items = args[0]
-        self.calls.append((model, method, len(items) if isinstance(items, list) else 0))
-        if method == "ingestor_raise":
-            out = []
-            for ev in items:
-                a = self.alerts.get(ev["key"])
-                if a is None:
-                    a = self.alerts[ev["key"]] = {"state": "active", "count": 0}
-                    self.effects += 1
-                a["count"] = max(a["count"], ev["count"])
-                out.append({"key": ev["key"], "alert_id": len(self.alerts), "created": True})
-            result = {"results": out}
-        elif method == "ingestor_clear":
-            for ev in items:
-                a = self.alerts[ev["key"]]  # a clear before its raise would be a bug
-                if a["state"] != "cleared":
-                    a["state"] = "cleared"
-                    self.effects += 1
-            result = {"results": [{"key": ev["key"]} for ev in items]}
-        elif method == "ingestor_pull_devices":
-            result = {"devices": self.devices, "codes": [d["code"] for d in self.devices]}
-        elif method == "ingestor_pull_rules":
-            result = {"rules": self.rules, "ids": [r["id"] for r in self.rules]}
-        else:
-            result = {"ok": len(items)}
-        return result
-
-
 @pytest.fixture
-def odoo():
-    o = FakeOdoo()
-    yield o
-    try:
-        o.stop()
-    except Exception:  # noqa: BLE001 - already stopped by the test
-        pass
+def odoo(fake_odoo_factory):
+    return fake_odoo_factory()
 
 
 def _client(url):
@@ -141,7 +46,7 @@ def test_enqueue_is_idempotent_by_key(db):
     assert db.scalar("SELECT count(*) FROM iot.outbox") == 1
 
 
-def test_server_down_then_up_delivers_exactly_once(db, odoo):
+def test_server_down_then_up_delivers_exactly_once(db, odoo, fake_odoo_factory):
     port = odoo.port
     odoo.stop()  # Odoo is down while alerts fire
     _queue_alert(db, "a", clear=True)
@@ -153,19 +58,16 @@ def test_server_down_then_up_delivers_exactly_once(db, odoo):
         time.sleep(0.25)
     assert db.scalar("SELECT min(attempts) FROM iot.outbox") >= 2
     assert db.scalar("SELECT count(*) FROM iot.outbox WHERE delivered_at IS NULL") == 3
-    back = FakeOdoo(port)  # Odoo is back on the same address
-    try:
-        time.sleep(0.25)  # let the backoff expire
-        r = _deliver(db, client)
-        assert r.delivered == 3 and r.transport_error is None
-        assert _deliver(db, client).delivered == 0
-        assert back.effects == 3  # raise a, clear a, raise b: each exactly once
-        assert back.alerts["a"]["state"] == "cleared"
-        assert back.alerts["b"]["state"] == "active"
-        assert [c[1] for c in back.calls] == ["ingestor_raise", "ingestor_clear",
-                                              "ingestor_raise"]
-    finally:
-        back.stop()
+    back = fake_odoo_factory(port)  # Odoo is back on the same address
+    time.sleep(0.25)  # let the backoff expire
+    r = _deliver(db, client)
+    assert r.delivered == 3 and r.transport_error is None
+    assert _deliver(db, client).delivered == 0
+    assert back.effects == 3  # raise a, clear a, raise b: each exactly once
+    assert back.alerts["a"]["state"] == "cleared"
+    assert back.alerts["b"]["state"] == "active"
+    assert [c[1] for c in back.calls] == ["ingestor_raise", "ingestor_clear",
+                                          "ingestor_raise"]
 
 
 def test_lost_answer_is_retried_and_deduplicated_by_key(db, odoo):
