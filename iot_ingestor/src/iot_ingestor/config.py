@@ -53,15 +53,18 @@ class Config:
     log_level: str = "INFO"
 
     @classmethod
-    def from_env(cls, env_prefix_map: dict | None = None) -> Config:
-        kw = {}
-        for f in fields(cls):
-            name = f.name.upper()
-            if not name.startswith("ODOO_"):
-                name = "IOT_" + name
-            kw[f.name] = _env(name, f.default, type(f.default))
-        return cls(**kw)
+    def from_env(cls) -> Config:
+        return cls(**{f.name: _env(env_name(f.name), f.default, type(f.default))
+                      for f in fields(cls)})
 
-    def env_names(self) -> list[str]:
-        return [(f.name.upper() if f.name.startswith("odoo_") else "IOT_" + f.name.upper())
-                for f in fields(self)]
+    @classmethod
+    def env_names(cls) -> list[str]:
+        return [env_name(f.name) for f in fields(cls)]
+
+
+_ODOO_CONNECTION = {"odoo_url", "odoo_db", "odoo_user", "odoo_api_key", "odoo_timeout_s"}
+
+
+def env_name(field_name: str) -> str:
+    """``ODOO_URL`` etc. for the Odoo connection, ``IOT_<FIELD>`` for everything else."""
+    return field_name.upper() if field_name in _ODOO_CONNECTION else "IOT_" + field_name.upper()

@@ -212,12 +212,12 @@ class Ingestor:
                 res.dead_letters = len(letters)
             conn.commit()
             return res
-        except psycopg2.OperationalError:
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
             raise
-        except psycopg2.Error as exc:
-            # a value the database refuses (bug or exotic data): isolate the message(s)
+        except Exception as exc:  # noqa: BLE001 - refused value or a bug: isolate, go on
             conn.rollback()
-            log.warning("batch refused, isolating messages", extra={"error": str(exc)[:300]})
+            log.warning("batch refused, isolating messages",
+                        extra={"error": f"{exc.__class__.__name__}: {exc}"[:300]})
             return self._write_isolated(conn, per, letters)
 
     def _write_isolated(self, conn, per, letters):
@@ -234,9 +234,9 @@ class Ingestor:
                     total.inserted += r.inserted
                     total.duplicates += r.duplicates
                     total.alerts_queued += r.alerts_queued
-                except psycopg2.OperationalError:
+                except (psycopg2.OperationalError, psycopg2.InterfaceError):
                     raise
-                except psycopg2.Error as exc:
+                except Exception as exc:  # noqa: BLE001 - dead-letter it; replay after a fix
                     cur.execute("ROLLBACK TO SAVEPOINT one")
                     topic = msg[3].decode("utf-8", "replace")
                     letters.append((topic, msg[4], datetime.fromtimestamp(msg[5], UTC),
