@@ -7,3 +7,4 @@ from . import test_security
 from . import test_performance
 from . import test_seed
 from . import test_session
+from . import test_views
