@@ -25,7 +25,7 @@ def test_every_component_is_a_service_from_an_official_image():
     assert "pg16" in SERVICES["db"]["image"]  # PostgreSQL 16 with TimescaleDB
     # the ingestor is built from this repository
     build = SERVICES["ingestor"]["build"]
-    assert build["dockerfile"] == "iot_ingestor/Dockerfile"
+    assert build["context"] == "./iot_ingestor"
     assert (ROOT / build["context"] / build["dockerfile"]).exists()
 
 
@@ -100,3 +100,12 @@ def test_only_nginx_publishes_a_port_and_on_loopback_by_default():
     published = [name for name, service in SERVICES.items() if service.get("ports")]
     assert published == ["nginx"]
     assert SERVICES["nginx"]["ports"][0].startswith("${HTTP_BIND:-127.0.0.1}:")
+
+
+def test_ingestor_environment_is_what_the_daemon_reads():
+    from iot_ingestor.config import Config
+
+    env = SERVICES["ingestor"]["environment"]
+    unknown = set(env) - set(Config.env_names())
+    assert not unknown, f"the daemon does not read {sorted(unknown)}"
+    assert {"IOT_DB_DSN", "IOT_MQTT_HOST", "ODOO_URL", "ODOO_API_KEY"} <= set(env)
