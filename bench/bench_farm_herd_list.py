@@ -45,19 +45,32 @@ def main():
         Animal = env["dairy.animal"]
         today = fields.Date.context_today(Animal)
         barn = env["dairy.barn"].create({"name": "Bench barn", "code": "BENCH-L"})
-        herd = Animal.create([
-            {"visual_tag": f"BENCH-L-{i:04d}", "birth_date": today - timedelta(days=1200 + i),
-             "barn_id": barn.id, "sex": "female", "hf_pct": 75.0}
-            for i in range(N_BIG)
-        ])
-        env["dairy.breeding.event"].create([
-            {"animal_id": c.id, "event_type": "calving", "date": today - timedelta(days=10 + i)}
-            for i, c in enumerate(herd)
-        ])
-        env["dairy.milk.record"].create([
-            {"animal_id": c.id, "date": today - timedelta(days=d), "session": s, "yield_l": 7}
-            for c in herd for d in range(1, 4) for s in ("am", "pm")
-        ])
+        herd = Animal.create(
+            [
+                {
+                    "visual_tag": f"BENCH-L-{i:04d}",
+                    "birth_date": today - timedelta(days=1200 + i),
+                    "barn_id": barn.id,
+                    "sex": "female",
+                    "hf_pct": 75.0,
+                }
+                for i in range(N_BIG)
+            ]
+        )
+        env["dairy.breeding.event"].create(
+            [
+                {"animal_id": c.id, "event_type": "calving", "date": today - timedelta(days=10 + i)}
+                for i, c in enumerate(herd)
+            ]
+        )
+        env["dairy.milk.record"].create(
+            [
+                {"animal_id": c.id, "date": today - timedelta(days=d), "session": s, "yield_l": 7}
+                for c in herd
+                for d in range(1, 4)
+                for s in ("am", "pm")
+            ]
+        )
         env.flush_all()
         view = env.ref("smart_dairy_farm.dairy_animal_view_list")
         names = [n.get("name") for n in etree.fromstring(view.arch_db.encode()).iter("field")]
@@ -80,17 +93,21 @@ def main():
         big = [load(N_BIG) for _ in range(repeat)]
         small_ms = statistics.median(ms for ms, _q in small)
         big_ms = statistics.median(ms for ms, _q in big)
-        print(json.dumps({
-            "bench": "farm_herd_list",
-            "columns": len(spec),
-            "animals": N_BIG,
-            "list_ms": round(big_ms, 1),
-            "baseline_animals": N_SMALL,
-            "baseline_list_ms": round(small_ms, 1),
-            "ratio": round(big_ms / small_ms, 2),
-            "queries": big[-1][1],
-            "baseline_queries": small[-1][1],
-        }))
+        print(
+            json.dumps(
+                {
+                    "bench": "farm_herd_list",
+                    "columns": len(spec),
+                    "animals": N_BIG,
+                    "list_ms": round(big_ms, 1),
+                    "baseline_animals": N_SMALL,
+                    "baseline_list_ms": round(small_ms, 1),
+                    "ratio": round(big_ms / small_ms, 2),
+                    "queries": big[-1][1],
+                    "baseline_queries": small[-1][1],
+                }
+            )
+        )
     finally:
         cr.rollback()
         cr.close()

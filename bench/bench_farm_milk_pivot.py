@@ -78,15 +78,19 @@ def main():
         sql_runs = [raw_sql() for _ in range(repeat)]
         orm_ms = statistics.median(ms for ms, _n in orm_runs)
         sql_ms = statistics.median(ms for ms, _n in sql_runs)
-        print(json.dumps({
-            "bench": "farm_milk_pivot_month_barn",
-            "milk_records": records,
-            "seed_s": seed_s,
-            "pivot_cells": orm_runs[-1][1],
-            "pivot_ms": round(orm_ms, 1),
-            "baseline_raw_sql_ms": round(sql_ms, 1),
-            "ratio": round(orm_ms / sql_ms, 2),
-        }))
+        print(
+            json.dumps(
+                {
+                    "bench": "farm_milk_pivot_month_barn",
+                    "milk_records": records,
+                    "seed_s": seed_s,
+                    "pivot_cells": orm_runs[-1][1],
+                    "pivot_ms": round(orm_ms, 1),
+                    "baseline_raw_sql_ms": round(sql_ms, 1),
+                    "ratio": round(orm_ms / sql_ms, 2),
+                }
+            )
+        )
     finally:
         cr.rollback()
         cr.close()

@@ -38,23 +38,38 @@ def odoo_env():
 
 def make_herd(env, today):
     barn = env["dairy.barn"].create({"name": "Bench barn", "code": "BENCH-S"})
-    cows = env["dairy.animal"].create([
-        {"visual_tag": f"BENCH-S-{i:04d}", "birth_date": today - timedelta(days=1500),
-         "barn_id": barn.id, "sex": "female"}
-        for i in range(N_COWS)
-    ])
-    env["dairy.breeding.event"].create([
-        {"animal_id": c.id, "event_type": "calving", "date": today - timedelta(days=60)}
-        for c in cows
-    ])
+    cows = env["dairy.animal"].create(
+        [
+            {
+                "visual_tag": f"BENCH-S-{i:04d}",
+                "birth_date": today - timedelta(days=1500),
+                "barn_id": barn.id,
+                "sex": "female",
+            }
+            for i in range(N_COWS)
+        ]
+    )
+    env["dairy.breeding.event"].create(
+        [
+            {"animal_id": c.id, "event_type": "calving", "date": today - timedelta(days=60)}
+            for c in cows
+        ]
+    )
     env.flush_all()
     return cows
 
 
 def session_vals(cows, day):
     return [
-        {"animal_id": c.id, "date": day, "session": "am", "yield_l": 5 + (i % 9),
-         "fat_pct": 4.2, "snf_pct": 8.5, "source": "manual"}
+        {
+            "animal_id": c.id,
+            "date": day,
+            "session": "am",
+            "yield_l": 5 + (i % 9),
+            "fat_pct": 4.2,
+            "snf_pct": 8.5,
+            "source": "manual",
+        }
         for i, c in enumerate(cows)
     ]
 
@@ -71,6 +86,7 @@ def timed(env, cr, fn):
 def main():
     env, cr = odoo_env()
     from odoo import fields
+
     repeat = int(os.environ.get("FARM_BENCH_REPEAT", "3"))
     try:
         Milk = env["dairy.milk.record"]
@@ -93,16 +109,20 @@ def main():
             single.append(ms)
             day -= timedelta(days=1)
         batch_ms, single_ms = statistics.median(batch), statistics.median(single)
-        print(json.dumps({
-            "bench": "farm_milk_session_save",
-            "rows": N_COWS,
-            "repeat": repeat,
-            "batch_create_ms": round(batch_ms, 1),
-            "baseline_row_by_row_ms": round(single_ms, 1),
-            "ratio_row_by_row_over_batch": round(single_ms / batch_ms, 2),
-            "batch_queries": batch_q,
-            "row_by_row_queries": single_q,
-        }))
+        print(
+            json.dumps(
+                {
+                    "bench": "farm_milk_session_save",
+                    "rows": N_COWS,
+                    "repeat": repeat,
+                    "batch_create_ms": round(batch_ms, 1),
+                    "baseline_row_by_row_ms": round(single_ms, 1),
+                    "ratio_row_by_row_over_batch": round(single_ms / batch_ms, 2),
+                    "batch_queries": batch_q,
+                    "row_by_row_queries": single_q,
+                }
+            )
+        )
     finally:
         cr.rollback()
         cr.close()

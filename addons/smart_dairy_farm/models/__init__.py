@@ -1,5 +1,6 @@
 from . import dairy_config
 from . import product
+from . import dairy_seed
 from . import dairy_animal
 from . import dairy_lactation
 from . import dairy_milk_record
@@ -7,4 +8,3 @@ from . import dairy_milk_daily
 from . import dairy_health_event
 from . import dairy_breeding_event
 from . import dairy_attention_event
-from . import dairy_seed

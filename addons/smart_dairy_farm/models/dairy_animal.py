@@ -6,7 +6,12 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from ..tools.eid import normalize_eid
-from ..tools.repro import animal_kpis, conceptions_from_events, reproductive_state
+from ..tools.repro import (
+    animal_kpis,
+    conceptions_from_events,
+    pregnancy_rate_21d,
+    reproductive_state,
+)
 
 STATUSES = [
     ("calf", "Calf"),
@@ -22,92 +27,116 @@ EXIT_STATUSES = ("sold", "dead", "culled")
 
 class DairyAnimal(models.Model):
     _name = "dairy.animal"
-    _inherit = ["mail.thread", "image.mixin"]
+    _inherit = ["mail.thread", "image.mixin", "dairy.herd.seed.mixin"]
     _description = "Dairy animal"
     _order = "visual_tag"
     _rec_names_search = ["visual_tag", "eid", "name"]
 
     # ------------------------------------------------------------ identity
     eid = fields.Char(
-        string="EID", size=15, index=True, tracking=True, copy=False,
+        string="EID",
+        size=15,
+        index=True,
+        tracking=True,
+        copy=False,
         help="ISO 11784 electronic id: 15 digits = 3-digit country/manufacturer code "
         "+ 12-digit national id (< 2^38).",
     )
-    visual_tag = fields.Char(required=True, index=True, tracking=True, copy=False,
-                             help="Ear tag number, unique in the company.")
+    visual_tag = fields.Char(
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+        help="Ear tag number, unique in the company.",
+    )
     name = fields.Char()
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda s: s.env.company, index=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    sex = fields.Selection([("female", "Female"), ("male", "Male")], required=True,
-                           default="female")
+    sex = fields.Selection(
+        [("female", "Female"), ("male", "Male")], required=True, default="female"
+    )
     birth_date = fields.Date(tracking=True)
     breed_id = fields.Many2one("dairy.breed", index=True)
-    hf_pct = fields.Float(string="HF %", digits=(5, 2),
-                          help="Holstein Friesian share of a crossbred animal (0–100).")
+    hf_pct = fields.Float(
+        string="HF %", digits=(5, 2), help="Holstein Friesian share of a crossbred animal (0–100)."
+    )
     breed_display = fields.Char(compute="_compute_breed_display", string="Breed (detail)")
-    dam_id = fields.Many2one("dairy.animal", string="Dam", index=True,
-                             domain="[('sex', '=', 'female')]")
-    sire_id = fields.Many2one("dairy.animal", string="Sire", index=True,
-                              domain="[('sex', '=', 'male')]")
+    dam_id = fields.Many2one("dairy.animal", index=True, domain="[('sex', '=', 'female')]")
+    sire_id = fields.Many2one("dairy.animal", index=True, domain="[('sex', '=', 'male')]")
     sire_name = fields.Char(help="Bull or semen straw when the sire is not in the herd.")
     offspring_ids = fields.One2many("dairy.animal", "dam_id", string="Calves")
     # ------------------------------------------------------------ origin and exit
-    origin = fields.Selection([("born", "Born on farm"), ("purchased", "Purchased")],
-                              default="born", required=True)
+    origin = fields.Selection(
+        [("born", "Born on farm"), ("purchased", "Purchased")], default="born", required=True
+    )
     purchase_date = fields.Date()
     purchase_price = fields.Monetary(currency_field="currency_id")
-    seller_id = fields.Many2one("res.partner", string="Seller")
-    status = fields.Selection(STATUSES, required=True, default="heifer", index=True,
-                              tracking=True)
+    seller_id = fields.Many2one("res.partner")
+    status = fields.Selection(STATUSES, required=True, default="heifer", index=True, tracking=True)
     exit_date = fields.Date(tracking=True)
     exit_reason = fields.Char()
     # ------------------------------------------------------------ location
-    barn_id = fields.Many2one("dairy.barn", index=True, tracking=True,
-                              domain="[('company_id', '=', company_id)]")
+    barn_id = fields.Many2one(
+        "dairy.barn", index=True, tracking=True, domain="[('company_id', '=', company_id)]"
+    )
     pen_id = fields.Many2one("dairy.pen", index=True, domain="[('barn_id', '=', barn_id)]")
-    group_id = fields.Many2one("dairy.animal.group", index=True,
-                               domain="[('company_id', '=', company_id)]")
+    group_id = fields.Many2one(
+        "dairy.animal.group", index=True, domain="[('company_id', '=', company_id)]"
+    )
     # ------------------------------------------------------------ weight
     weight_ids = fields.One2many("dairy.animal.weight", "animal_id", string="Weights")
-    last_weight_kg = fields.Float(compute="_compute_last_weight", store=True,
-                                  string="Weight (kg)")
+    last_weight_kg = fields.Float(compute="_compute_last_weight", store=True, string="Weight (kg)")
     # ------------------------------------------------------------ lactation and milk
     lactation_ids = fields.One2many("dairy.lactation", "animal_id", string="Lactations")
     previous_lactations = fields.Integer(
         help="Lactations completed before the animal's records start (purchased cows)."
     )
-    lactation_number = fields.Integer(compute="_compute_lactation", store=True,
-                                      string="Lactation no.")
-    current_lactation_id = fields.Many2one("dairy.lactation", compute="_compute_lactation",
-                                           store=True, string="Current lactation")
-    current_calving_date = fields.Date(related="current_lactation_id.calving_date",
-                                       store=True, string="Calving date")
-    current_lactation_yield = fields.Float(related="current_lactation_id.total_yield",
-                                           store=True, string="Lactation yield (L)")
-    days_in_milk = fields.Integer(compute="_compute_days_in_milk", search="_search_days_in_milk",
-                                  string="DIM")
-    avg_yield_7d = fields.Float(string="7-day avg (L/day)", readonly=True, digits=(6, 2),
-                                help="Average daily yield over the last 7 days with records.")
+    lactation_number = fields.Integer(
+        compute="_compute_lactation", store=True, string="Lactation no."
+    )
+    current_lactation_id = fields.Many2one(
+        "dairy.lactation", compute="_compute_lactation", store=True, string="Current lactation"
+    )
+    current_calving_date = fields.Date(
+        related="current_lactation_id.calving_date", store=True, string="Calving date"
+    )
+    current_lactation_yield = fields.Float(
+        related="current_lactation_id.total_yield", store=True, string="Lactation yield (L)"
+    )
+    days_in_milk = fields.Integer(
+        compute="_compute_days_in_milk", search="_search_days_in_milk", string="DIM"
+    )
+    avg_yield_7d = fields.Float(
+        string="7-day avg (L/day)",
+        readonly=True,
+        digits=(6, 2),
+        help="Average daily yield over the last 7 days with records.",
+    )
     milk_record_ids = fields.One2many("dairy.milk.record", "animal_id")
-    age_months = fields.Integer(compute="_compute_age", search="_search_age_months",
-                                string="Age (months)")
+    age_months = fields.Integer(
+        compute="_compute_age", search="_search_age_months", string="Age (months)"
+    )
     age_display = fields.Char(compute="_compute_age", string="Age")
     # ------------------------------------------------------------ health
     health_event_ids = fields.One2many("dairy.health.event", "animal_id")
     milk_sellable_from = fields.Date(
-        compute="_compute_withdrawal", store=True,
+        compute="_compute_withdrawal",
+        store=True,
         help="End of the longest milk withdrawal of the animal's treatments.",
     )
-    under_withdrawal = fields.Boolean(compute="_compute_under_withdrawal",
-                                      search="_search_under_withdrawal")
+    under_withdrawal = fields.Boolean(
+        compute="_compute_under_withdrawal", search="_search_under_withdrawal"
+    )
     # ------------------------------------------------------------ breeding
     breeding_event_ids = fields.One2many("dairy.breeding.event", "animal_id")
     repro_status = fields.Selection(
         [("open", "Open"), ("inseminated", "Inseminated"), ("pregnant", "Pregnant")],
-        compute="_compute_repro", store=True, string="Reproduction",
+        compute="_compute_repro",
+        store=True,
+        string="Reproduction",
     )
     is_pregnant = fields.Boolean(compute="_compute_repro", store=True, string="Pregnant")
     last_heat_date = fields.Date(compute="_compute_repro", store=True)
@@ -182,13 +211,15 @@ class DairyAnimal(models.Model):
             if not animal.birth_date:
                 animal.age_months, animal.age_display = 0, ""
                 continue
-            months = (today.year - animal.birth_date.year) * 12 + (
-                today.month - animal.birth_date.month
-            ) - (today.day < animal.birth_date.day)
+            months = (
+                (today.year - animal.birth_date.year) * 12
+                + (today.month - animal.birth_date.month)
+                - (today.day < animal.birth_date.day)
+            )
             animal.age_months = max(months, 0)
             years, rest = divmod(max(months, 0), 12)
-            animal.age_display = _("%(y)sy %(m)sm", y=years, m=rest) if years else _(
-                "%(m)sm", m=rest
+            animal.age_display = (
+                _("%(y)sy %(m)sm", y=years, m=rest) if years else _("%(m)sm", m=rest)
             )
 
     def _search_age_months(self, operator, value):
@@ -227,8 +258,11 @@ class DairyAnimal(models.Model):
             return [("milk_sellable_from", ">", today)]
         return ["|", ("milk_sellable_from", "=", False), ("milk_sellable_from", "<=", today)]
 
-    @api.depends("breeding_event_ids.date", "breeding_event_ids.event_type",
-                 "breeding_event_ids.pregnancy_result")
+    @api.depends(
+        "breeding_event_ids.date",
+        "breeding_event_ids.event_type",
+        "breeding_event_ids.pregnancy_result",
+    )
     def _compute_repro(self):
         for animal in self:
             state = reproductive_state(animal._repro_event_tuples())
@@ -334,13 +368,14 @@ class DairyAnimal(models.Model):
                     domain.append(("id", "not in", self.ids))
                 if Animal.search_count(domain, limit=1):
                     raise ValidationError(
-                        _("Field %(f)s: %(v)s is already used by another animal.",
-                          f=label, v=vals[field])
+                        _(
+                            "Field %(f)s: %(v)s is already used by another animal.",
+                            f=label,
+                            v=vals[field],
+                        )
                     )
             if len(self) > 1 and any(vals.get(field) for vals in vals_list):
-                raise ValidationError(
-                    _("Field %(f)s must be different for each animal.", f=label)
-                )
+                raise ValidationError(_("Field %(f)s must be different for each animal.", f=label))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -361,13 +396,19 @@ class DairyAnimal(models.Model):
         for animal in self:
             if animal.birth_date and animal.birth_date > today:
                 raise ValidationError(
-                    _("Field Birth date: %(a)s cannot be born in the future (%(d)s).",
-                      a=animal.display_name, d=animal.birth_date)
+                    _(
+                        "Field Birth date: %(a)s cannot be born in the future (%(d)s).",
+                        a=animal.display_name,
+                        d=animal.birth_date,
+                    )
                 )
             if animal.status in EXIT_STATUSES and not animal.exit_date:
                 raise ValidationError(
-                    _("Field Exit date: %(a)s is %(s)s, give the exit date.",
-                      a=animal.display_name, s=animal.status)
+                    _(
+                        "Field Exit date: %(a)s is %(s)s, give the exit date.",
+                        a=animal.display_name,
+                        s=animal.status,
+                    )
                 )
             if animal.exit_date and animal.birth_date and animal.exit_date < animal.birth_date:
                 raise ValidationError(_("Field Exit date: before the birth date."))
@@ -395,17 +436,20 @@ class DairyAnimal(models.Model):
                     )
                 if dam.birth_date and animal.birth_date and dam.birth_date >= animal.birth_date:
                     raise ValidationError(
-                        _("Field Dam: %(d)s (born %(db)s) is not older than %(a)s (born %(ab)s).",
-                          d=dam.display_name, db=dam.birth_date, a=animal.display_name,
-                          ab=animal.birth_date)
+                        _(
+                            "Field Dam: %(d)s (born %(db)s) is not older than %(a)s (born %(ab)s).",
+                            d=dam.display_name,
+                            db=dam.birth_date,
+                            a=animal.display_name,
+                            ab=animal.birth_date,
+                        )
                     )
             if sire:
                 if sire.sex != "male":
                     raise ValidationError(
                         _("Field Sire: %(s)s is not a male.", s=sire.display_name)
                     )
-                if (sire.birth_date and animal.birth_date
-                        and sire.birth_date >= animal.birth_date):
+                if sire.birth_date and animal.birth_date and sire.birth_date >= animal.birth_date:
                     raise ValidationError(_("Field Sire: the sire must be older than the calf."))
             if animal.sex == "male" and animal.offspring_ids:
                 raise ValidationError(
@@ -423,13 +467,89 @@ class DairyAnimal(models.Model):
                     continue
                 if parent == animal:
                     raise ValidationError(
-                        _("Field Dam/Sire: %(a)s would be its own ancestor.",
-                          a=animal.display_name)
+                        _("Field Dam/Sire: %(a)s would be its own ancestor.", a=animal.display_name)
                     )
                 if parent.id in seen:
                     continue
                 seen.add(parent.id)
                 todo += [parent.dam_id, parent.sire_id]
+
+    @api.model
+    def compute_herd_kpis(self, date_from, date_to):
+        """Herd reproduction and milk KPIs over ``[date_from, date_to]`` (a few queries).
+
+        Returns a dict: cows (female animals that calved at least once), lactating,
+        dry, pregnant, avg_days_open, avg_calving_interval, services_per_conception,
+        pregnancy_rate_21d (%), eligible_cycles, pregnancies, milk_l, sellable_l,
+        avg_daily_l.
+        """
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        today = fields.Date.context_today(self)
+        cows = self.search([("sex", "=", "female"), ("lactation_number", ">", 0)])
+        events = {}
+        for row in self.env["dairy.breeding.event"].search_read(
+            [("animal_id", "in", cows.ids)],
+            ["animal_id", "date", "event_type", "pregnancy_result"],
+            order="date",
+        ):
+            events.setdefault(row["animal_id"][0], []).append(
+                (row["date"], row["event_type"], row["pregnancy_result"])
+            )
+        calvings = {}
+        for row in self.env["dairy.lactation"].search_read(
+            [("animal_id", "in", cows.ids)], ["animal_id", "calving_date"], order="calving_date"
+        ):
+            calvings.setdefault(row["animal_id"][0], []).append(row["calving_date"])
+        herd, days_open, intervals, services, conceptions_n = [], [], [], 0, 0
+        for cow in cows:
+            ev = events.get(cow.id, [])
+            conceptions = conceptions_from_events(ev)
+            cow_calvings = calvings.get(cow.id, [])
+            herd.append(
+                {
+                    "calvings": cow_calvings,
+                    "conceptions": conceptions,
+                    "exit": cow.exit_date or None,
+                }
+            )
+            if cow.status not in ("lactating", "dry"):
+                continue
+            kpis = animal_kpis(
+                cow_calvings, [d for d, k, _r in ev if k == "insemination"], conceptions, today
+            )
+            if kpis["days_open"] is not None:
+                days_open.append(kpis["days_open"])
+            if kpis["calving_interval"]:
+                intervals.append(kpis["calving_interval"])
+            served = {d for d, k, _r in ev if k == "insemination"}
+            conceptions_n += sum(
+                1 for c in conceptions if date_from <= c <= date_to and c in served
+            )
+            services += sum(1 for d in served if date_from <= d <= date_to)
+        rate, eligible, pregnancies = pregnancy_rate_21d(herd, date_from, date_to)
+        milk = self.env["dairy.milk.record"]._read_group(
+            [("date", ">=", date_from), ("date", "<=", date_to), ("animal_id", "in", cows.ids)],
+            [],
+            ["yield_l:sum", "sellable_yield_l:sum"],
+        )[0]
+        n_days = (date_to - date_from).days + 1
+        present = cows.filtered(lambda c: c.status in ("lactating", "dry"))
+        return {
+            "cows": len(present),
+            "lactating": len(present.filtered(lambda c: c.status == "lactating")),
+            "dry": len(present.filtered(lambda c: c.status == "dry")),
+            "pregnant": len(present.filtered("is_pregnant")),
+            "avg_days_open": round(sum(days_open) / len(days_open), 1) if days_open else 0.0,
+            "avg_calving_interval": round(sum(intervals) / len(intervals), 1) if intervals else 0.0,
+            "services_per_conception": round(services / conceptions_n, 2) if conceptions_n else 0.0,
+            "pregnancy_rate_21d": rate,
+            "eligible_cycles": eligible,
+            "pregnancies": pregnancies,
+            "milk_l": round(milk[0] or 0.0, 1),
+            "sellable_l": round(milk[1] or 0.0, 1),
+            "avg_daily_l": round((milk[0] or 0.0) / n_days, 1),
+        }
 
     # ================================================================ actions
     def _open_related(self, model, name, extra_context=None):
@@ -465,8 +585,7 @@ class DairyAnimalWeight(models.Model):
     company_id = fields.Many2one(related="animal_id.company_id", store=True)
     date = fields.Date(required=True, default=fields.Date.context_today)
     weight_kg = fields.Float(string="Weight (kg)", required=True)
-    method = fields.Selection([("scale", "Scale"), ("tape", "Heart-girth tape")],
-                              default="scale")
+    method = fields.Selection([("scale", "Scale"), ("tape", "Heart-girth tape")], default="scale")
 
     @api.constrains("weight_kg", "date", "animal_id")
     def _check_weight(self):
@@ -475,79 +594,3 @@ class DairyAnimalWeight(models.Model):
                 raise ValidationError(_("Field Weight (kg): must be between 0 and 1500."))
             if rec.animal_id.birth_date and rec.date < rec.animal_id.birth_date:
                 raise ValidationError(_("Field Date: the weighing is dated before birth."))
-
-
-class DairyAnimalKpi(models.Model):
-    _inherit = "dairy.animal"
-
-    @api.model
-    def compute_herd_kpis(self, date_from, date_to):
-        """Herd reproduction and milk KPIs over ``[date_from, date_to]`` (a few queries).
-
-        Returns a dict: cows (female animals that calved at least once), lactating,
-        dry, pregnant, avg_days_open, avg_calving_interval, services_per_conception,
-        pregnancy_rate_21d (%), eligible_cycles, pregnancies, milk_l, sellable_l,
-        avg_daily_l.
-        """
-        from ..tools.repro import pregnancy_rate_21d
-
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
-        today = fields.Date.context_today(self)
-        cows = self.search([("sex", "=", "female"), ("lactation_number", ">", 0)])
-        events = {}
-        for row in self.env["dairy.breeding.event"].search_read(
-            [("animal_id", "in", cows.ids)], ["animal_id", "date", "event_type",
-                                              "pregnancy_result"], order="date"
-        ):
-            events.setdefault(row["animal_id"][0], []).append(
-                (row["date"], row["event_type"], row["pregnancy_result"])
-            )
-        calvings = {}
-        for row in self.env["dairy.lactation"].search_read(
-            [("animal_id", "in", cows.ids)], ["animal_id", "calving_date"], order="calving_date"
-        ):
-            calvings.setdefault(row["animal_id"][0], []).append(row["calving_date"])
-        herd, days_open, intervals, services, conceptions_n = [], [], [], 0, 0
-        for cow in cows:
-            ev = events.get(cow.id, [])
-            conceptions = conceptions_from_events(ev)
-            cow_calvings = calvings.get(cow.id, [])
-            herd.append({"calvings": cow_calvings, "conceptions": conceptions,
-                         "exit": cow.exit_date or None})
-            if cow.status not in ("lactating", "dry"):
-                continue
-            kpis = animal_kpis(cow_calvings, [d for d, k, _r in ev if k == "insemination"],
-                               conceptions, today)
-            if kpis["days_open"] is not None:
-                days_open.append(kpis["days_open"])
-            if kpis["calving_interval"]:
-                intervals.append(kpis["calving_interval"])
-            served = {d for d, k, _r in ev if k == "insemination"}
-            conceptions_n += sum(1 for c in conceptions
-                                 if date_from <= c <= date_to and c in served)
-            services += sum(1 for d in served if date_from <= d <= date_to)
-        rate, eligible, pregnancies = pregnancy_rate_21d(herd, date_from, date_to)
-        milk = self.env["dairy.milk.record"]._read_group(
-            [("date", ">=", date_from), ("date", "<=", date_to), ("animal_id", "in", cows.ids)],
-            [], ["yield_l:sum", "sellable_yield_l:sum"],
-        )[0]
-        n_days = (date_to - date_from).days + 1
-        present = cows.filtered(lambda c: c.status in ("lactating", "dry"))
-        return {
-            "cows": len(present),
-            "lactating": len(present.filtered(lambda c: c.status == "lactating")),
-            "dry": len(present.filtered(lambda c: c.status == "dry")),
-            "pregnant": len(present.filtered("is_pregnant")),
-            "avg_days_open": round(sum(days_open) / len(days_open), 1) if days_open else 0.0,
-            "avg_calving_interval": round(sum(intervals) / len(intervals), 1)
-            if intervals else 0.0,
-            "services_per_conception": round(services / conceptions_n, 2)
-            if conceptions_n else 0.0,
-            "pregnancy_rate_21d": rate,
-            "eligible_cycles": eligible,
-            "pregnancies": pregnancies,
-            "milk_l": round(milk[0] or 0.0, 1),
-            "sellable_l": round(milk[1] or 0.0, 1),
-            "avg_daily_l": round((milk[0] or 0.0) / n_days, 1),
-        }

@@ -38,23 +38,38 @@ class DairyAttentionEvent(models.Model):
 
     animal_id = fields.Many2one("dairy.animal", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(
-        "res.company", required=True, index=True,
-        compute="_compute_company_id", store=True, readonly=False, precompute=True,
+        "res.company",
+        required=True,
+        index=True,
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     barn_id = fields.Many2one(related="animal_id.barn_id", store=True, string="Barn")
     category = fields.Selection(
-        [("behaviour", "Behaviour"), ("health", "Health"), ("environment", "Environment"),
-         ("other", "Other")],
-        compute="_compute_category", store=True, readonly=False, required=True, precompute=True,
+        [
+            ("behaviour", "Behaviour"),
+            ("health", "Health"),
+            ("environment", "Environment"),
+            ("other", "Other"),
+        ],
+        compute="_compute_category",
+        store=True,
+        readonly=False,
+        required=True,
+        precompute=True,
     )
     cause = fields.Selection(CAUSES, required=True, index=True)
     priority = fields.Selection(
-        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")], default="1",
+        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")],
+        default="1",
         required=True,
     )
     source = fields.Selection(
         [("manual", "Manual"), ("sensor", "Sensor rule"), ("ml", "ML model")],
-        default="manual", required=True,
+        default="manual",
+        required=True,
     )
     score = fields.Float(help="Model probability / score when raised by ML.")
     model_version = fields.Char()
@@ -77,8 +92,11 @@ class DairyAttentionEvent(models.Model):
             vals["severity"] = PRIORITY_SEVERITY[vals["priority"]]
         if not vals.get("name") and vals.get("animal_id") and vals.get("cause"):
             animal = self.env["dairy.animal"].browse(vals["animal_id"])
-            vals["name"] = _("%(tag)s: %(cause)s", tag=animal.visual_tag,
-                             cause=dict(CAUSES).get(vals["cause"], vals["cause"]))
+            vals["name"] = _(
+                "%(tag)s: %(cause)s",
+                tag=animal.visual_tag,
+                cause=dict(CAUSES).get(vals["cause"], vals["cause"]),
+            )
         return vals
 
     @api.model_create_multi

@@ -22,18 +22,25 @@ class DairyBreedingEvent(models.Model):
     _order = "date desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
-    animal_id = fields.Many2one("dairy.animal", required=True, ondelete="cascade", index=True,
-                                domain="[('sex', '=', 'female')]")
+    animal_id = fields.Many2one(
+        "dairy.animal",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        domain="[('sex', '=', 'female')]",
+    )
     company_id = fields.Many2one(related="animal_id.company_id", store=True, index=True)
     barn_id = fields.Many2one(related="animal_id.barn_id", string="Barn")
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     event_type = fields.Selection(EVENT_TYPES, required=True, default="heat", index=True)
     # heat
-    heat_source = fields.Selection([("observed", "Observed"), ("detected", "Detected (collar)")],
-                                   default="observed")
+    heat_source = fields.Selection(
+        [("observed", "Observed"), ("detected", "Detected (collar)")], default="observed"
+    )
     # insemination
-    service_type = fields.Selection([("ai", "Artificial insemination"), ("natural", "Natural")],
-                                    default="ai")
+    service_type = fields.Selection(
+        [("ai", "Artificial insemination"), ("natural", "Natural")], default="ai"
+    )
     sire_id = fields.Many2one("dairy.animal", string="Bull", domain="[('sex', '=', 'male')]")
     semen_straw = fields.Char(help="Straw / bull code of the semen used.")
     technician = fields.Char()
@@ -51,7 +58,7 @@ class DairyBreedingEvent(models.Model):
     calving_ease = fields.Selection(
         [("1", "Unassisted"), ("2", "Easy pull"), ("3", "Hard pull"), ("4", "Caesarean")],
     )
-    calf_id = fields.Many2one("dairy.animal", string="Calf", readonly=True, copy=False)
+    calf_id = fields.Many2one("dairy.animal", readonly=True, copy=False)
     lactation_id = fields.Many2one("dairy.lactation", readonly=True, copy=False)
     note = fields.Text()
     color = fields.Integer(compute="_compute_color")
@@ -75,16 +82,22 @@ class DairyBreedingEvent(models.Model):
                 services = ev.animal_id.breeding_event_ids.filtered(
                     lambda e, ev=ev: e.event_type == "insemination" and e.date <= ev.date
                 )
-                conception = max(services.mapped("date")) if services else ev.date - timedelta(
-                    days=35
+                conception = (
+                    max(services.mapped("date")) if services else ev.date - timedelta(days=35)
                 )
             ev.expected_calving_date = (
                 conception + timedelta(days=GESTATION_DAYS) if conception else False
             )
 
     def _compute_color(self):
-        colors = {"heat": 9, "insemination": 4, "pregnancy_check": 10, "calving": 3,
-                  "abortion": 1, "dry_off": 7}
+        colors = {
+            "heat": 9,
+            "insemination": 4,
+            "pregnancy_check": 10,
+            "calving": 3,
+            "abortion": 1,
+            "dry_off": 7,
+        }
         for ev in self:
             ev.color = colors.get(ev.event_type, 0)
 
@@ -97,13 +110,20 @@ class DairyBreedingEvent(models.Model):
             animal = ev.animal_id
             if animal.sex != "female":
                 raise ValidationError(
-                    _("Field Animal: %(a)s is a male; a %(t)s needs a cow or heifer.",
-                      a=animal.display_name, t=types[ev.event_type].lower())
+                    _(
+                        "Field Animal: %(a)s is a male; a %(t)s needs a cow or heifer.",
+                        a=animal.display_name,
+                        t=types[ev.event_type].lower(),
+                    )
                 )
             if animal.birth_date and ev.date < animal.birth_date:
                 raise ValidationError(
-                    _("Field Date: %(d)s is before %(a)s was born (%(b)s).",
-                      d=ev.date, a=animal.display_name, b=animal.birth_date)
+                    _(
+                        "Field Date: %(d)s is before %(a)s was born (%(b)s).",
+                        d=ev.date,
+                        a=animal.display_name,
+                        b=animal.birth_date,
+                    )
                 )
             if ev.date > today:
                 raise ValidationError(_("Field Date: a breeding event cannot be in the future."))
@@ -137,16 +157,21 @@ class DairyBreedingEvent(models.Model):
         for lac in open_lac:
             if lac.calving_date >= self.date:
                 raise ValidationError(
-                    _("Field Date: %(a)s already calved on %(d)s.",
-                      a=animal.display_name, d=lac.calving_date)
+                    _(
+                        "Field Date: %(a)s already calved on %(d)s.",
+                        a=animal.display_name,
+                        d=lac.calving_date,
+                    )
                 )
             lac.dry_off_date = self.date - timedelta(days=1)
-        lactation = Lactation.create({
-            "animal_id": animal.id,
-            "number": animal.lactation_number + 1,
-            "calving_date": self.date,
-            "calving_event_id": self.id,
-        })
+        lactation = Lactation.create(
+            {
+                "animal_id": animal.id,
+                "number": animal.lactation_number + 1,
+                "calving_date": self.date,
+                "calving_event_id": self.id,
+            }
+        )
         vals = {"lactation_id": lactation.id}
         if self.calf_sex:
             vals["calf_id"] = self._register_calf().id
@@ -165,22 +190,24 @@ class DairyBreedingEvent(models.Model):
         elif service.semen_straw and service.semen_straw.upper().startswith("HF"):
             hf = (dam.hf_pct + 100.0) / 2
         tag = self.calf_tag or f"{dam.visual_tag}-C{self.date:%y%m%d}"
-        return self.env["dairy.animal"].create({
-            "visual_tag": tag,
-            "eid": self.calf_eid or False,
-            "name": self.calf_name or False,
-            "sex": self.calf_sex,
-            "birth_date": self.date,
-            "dam_id": dam.id,
-            "sire_id": sire.id or False,
-            "sire_name": service.semen_straw or False,
-            "breed_id": dam.breed_id.id,
-            "hf_pct": hf,
-            "status": "calf",
-            "origin": "born",
-            "barn_id": dam.barn_id.id,
-            "company_id": dam.company_id.id,
-        })
+        return self.env["dairy.animal"].create(
+            {
+                "visual_tag": tag,
+                "eid": self.calf_eid or False,
+                "name": self.calf_name or False,
+                "sex": self.calf_sex,
+                "birth_date": self.date,
+                "dam_id": dam.id,
+                "sire_id": sire.id or False,
+                "sire_name": service.semen_straw or False,
+                "breed_id": dam.breed_id.id,
+                "hf_pct": hf,
+                "status": "calf",
+                "origin": "born",
+                "barn_id": dam.barn_id.id,
+                "company_id": dam.company_id.id,
+            }
+        )
 
     def _apply_dry_off(self):
         self.ensure_one()

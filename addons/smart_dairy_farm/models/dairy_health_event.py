@@ -37,26 +37,46 @@ class DairyHealthEvent(models.Model):
             ("vaccination", "Vaccination"),
             ("vet_check", "Vet check"),
         ],
-        required=True, default="treatment", index=True,
+        required=True,
+        default="treatment",
+        index=True,
     )
-    state = fields.Selection([("planned", "Planned"), ("done", "Done")], required=True,
-                             default="done", index=True)
+    state = fields.Selection(
+        [("planned", "Planned"), ("done", "Done")], required=True, default="done", index=True
+    )
     disease = fields.Selection(DISEASES)
     description = fields.Text()
-    product_id = fields.Many2one("product.product", string="Medicine",
-                                 domain="[('dairy_is_medicine', '=', True)]")
+    product_id = fields.Many2one(
+        "product.product", string="Medicine", domain="[('dairy_is_medicine', '=', True)]"
+    )
     dose = fields.Float(digits=(8, 2))
     dose_unit = fields.Selection(
-        [("ml", "ml"), ("g", "g"), ("mg", "mg"), ("tube", "tube"), ("bolus", "bolus"),
-         ("dose", "dose")], default="ml",
+        [
+            ("ml", "ml"),
+            ("g", "g"),
+            ("mg", "mg"),
+            ("tube", "tube"),
+            ("bolus", "bolus"),
+            ("dose", "dose"),
+        ],
+        default="ml",
     )
     route = fields.Selection(
-        [("im", "Intramuscular"), ("iv", "Intravenous"), ("sc", "Subcutaneous"),
-         ("oral", "Oral"), ("intramammary", "Intramammary"), ("topical", "Topical")],
+        [
+            ("im", "Intramuscular"),
+            ("iv", "Intravenous"),
+            ("sc", "Subcutaneous"),
+            ("oral", "Oral"),
+            ("intramammary", "Intramammary"),
+            ("topical", "Topical"),
+        ],
     )
     withdrawal_days = fields.Integer(
-        string="Milk withdrawal (days)", compute="_compute_withdrawal_days", store=True,
-        readonly=False, help="Defaults to the medicine's milk withdrawal period.",
+        string="Milk withdrawal (days)",
+        compute="_compute_withdrawal_days",
+        store=True,
+        readonly=False,
+        help="Defaults to the medicine's milk withdrawal period.",
     )
     milk_sellable_from = fields.Date(compute="_compute_sellable_from", store=True, index=True)
     next_due_date = fields.Date(help="Booster or follow-up due on this date.")
@@ -87,7 +107,8 @@ class DairyHealthEvent(models.Model):
         for event in self:
             event.milk_sellable_from = (
                 event.date + timedelta(days=event.withdrawal_days)
-                if event.date and event.withdrawal_days > 0 else False
+                if event.date and event.withdrawal_days > 0
+                else False
             )
 
     def _compute_color(self):
@@ -102,8 +123,12 @@ class DairyHealthEvent(models.Model):
             birth = event.animal_id.birth_date
             if birth and event.date < birth:
                 raise ValidationError(
-                    _("Field Date: %(d)s is before %(a)s was born (%(b)s).",
-                      d=event.date, a=event.animal_id.display_name, b=birth)
+                    _(
+                        "Field Date: %(d)s is before %(a)s was born (%(b)s).",
+                        d=event.date,
+                        a=event.animal_id.display_name,
+                        b=birth,
+                    )
                 )
             if event.withdrawal_days < 0:
                 raise ValidationError(_("Field Milk withdrawal (days): cannot be negative."))

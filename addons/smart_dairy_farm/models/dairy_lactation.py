@@ -18,15 +18,22 @@ class DairyLactation(models.Model):
     calving_date = fields.Date(required=True, index=True)
     dry_off_date = fields.Date(index=True)
     calving_event_id = fields.Many2one("dairy.breeding.event", ondelete="set null")
-    state = fields.Selection([("open", "In milk"), ("closed", "Dried off")],
-                             compute="_compute_state", store=True, index=True)
+    state = fields.Selection(
+        [("open", "In milk"), ("closed", "Dried off")],
+        compute="_compute_state",
+        store=True,
+        index=True,
+    )
     milk_record_ids = fields.One2many("dairy.milk.record", "lactation_id")
-    total_yield = fields.Float(compute="_compute_yield", store=True, string="Yield (L)",
-                               digits=(10, 2))
-    yield_305 = fields.Float(compute="_compute_yield", store=True, string="305-day yield (L)",
-                             digits=(10, 2))
-    peak_yield = fields.Float(compute="_compute_yield", store=True, string="Peak (L/day)",
-                              digits=(6, 2))
+    total_yield = fields.Float(
+        compute="_compute_yield", store=True, string="Yield (L)", digits=(10, 2)
+    )
+    yield_305 = fields.Float(
+        compute="_compute_yield", store=True, string="305-day yield (L)", digits=(10, 2)
+    )
+    peak_yield = fields.Float(
+        compute="_compute_yield", store=True, string="Peak (L/day)", digits=(6, 2)
+    )
     peak_dim = fields.Integer(compute="_compute_yield", store=True, string="Peak day")
     days_recorded = fields.Integer(compute="_compute_yield", store=True)
     length_days = fields.Integer(compute="_compute_length", string="Length (days)")
@@ -34,8 +41,9 @@ class DairyLactation(models.Model):
     @api.depends("animal_id.visual_tag", "number")
     def _compute_display_name(self):
         for lac in self:
-            lac.display_name = _("%(tag)s lactation %(n)s", tag=lac.animal_id.visual_tag or "",
-                                 n=lac.number)
+            lac.display_name = _(
+                "%(tag)s lactation %(n)s", tag=lac.animal_id.visual_tag or "", n=lac.number
+            )
 
     @api.depends("dry_off_date")
     def _compute_state(self):
@@ -75,9 +83,10 @@ class DairyLactation(models.Model):
                 raise ValidationError(_("Field Calving date: before the animal's birth."))
             if lac.dry_off_date and lac.dry_off_date < lac.calving_date:
                 raise ValidationError(_("Field Dry-off date: before the calving date."))
-            if lac.state == "open" and len(animal.lactation_ids.filtered(
-                    lambda x: x.state == "open")) > 1:
+            if (
+                lac.state == "open"
+                and len(animal.lactation_ids.filtered(lambda x: x.state == "open")) > 1
+            ):
                 raise ValidationError(
-                    _("Field Animal: %(a)s already has an open lactation.",
-                      a=animal.display_name)
+                    _("Field Animal: %(a)s already has an open lactation.", a=animal.display_name)
                 )

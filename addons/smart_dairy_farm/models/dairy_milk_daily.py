@@ -19,12 +19,10 @@ class DairyMilkDaily(models.Model):
     total_l = fields.Float(string="Total (L)", readonly=True, digits=(10, 1))
     sellable_l = fields.Float(string="Sellable (L)", readonly=True, digits=(10, 1))
     withdrawn_l = fields.Float(string="Withdrawn (L)", readonly=True, digits=(10, 1))
-    avg_per_cow = fields.Float(string="L per cow", readonly=True, digits=(6, 2),
-                               aggregator="avg")
+    avg_per_cow = fields.Float(string="L per cow", readonly=True, digits=(6, 2), aggregator="avg")
     avg_fat_pct = fields.Float(string="Fat %", readonly=True, digits=(4, 2), aggregator="avg")
     avg_snf_pct = fields.Float(string="SNF %", readonly=True, digits=(4, 2), aggregator="avg")
-    avg_scc = fields.Float(string="SCC (×1000/mL)", readonly=True, digits=(8, 0),
-                           aggregator="avg")
+    avg_scc = fields.Float(string="SCC (×1000/mL)", readonly=True, digits=(8, 0), aggregator="avg")
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

@@ -40,40 +40,56 @@ class DairyMilkRecord(models.Model):
     yield_l = fields.Float(string="Yield (L)", required=True, digits=(6, 2))
     fat_pct = fields.Float(string="Fat %", digits=(4, 2), aggregator="avg")
     snf_pct = fields.Float(string="SNF %", digits=(4, 2), aggregator="avg")
-    scc = fields.Float(string="SCC (×1000/mL)", digits=(8, 0), aggregator="avg",
-                       help="Somatic cell count, thousands of cells per mL.")
+    scc = fields.Float(
+        string="SCC (×1000/mL)",
+        digits=(8, 0),
+        aggregator="avg",
+        help="Somatic cell count, thousands of cells per mL.",
+    )
     conductivity = fields.Float(string="Conductivity (mS/cm)", digits=(5, 2), aggregator="avg")
     milk_temp_c = fields.Float(string="Milk temp (°C)", digits=(4, 1), aggregator="avg")
     source = fields.Selection(
         [("manual", "Manual"), ("meter", "Milk meter"), ("import", "Import")],
-        required=True, default="manual",
+        required=True,
+        default="manual",
     )
     external_ref = fields.Char(
-        index=True, copy=False,
+        index=True,
+        copy=False,
         help="Identifier from the meter or import file; unique per company, makes "
         "repeated deliveries of the same reading harmless.",
     )
     note = fields.Char()
     # stored context for lists, pivots and KPIs
-    barn_id = fields.Many2one("dairy.barn", compute="_compute_animal_context", store=True,
-                              index=True, help="Barn of the cow when she was milked.")
+    barn_id = fields.Many2one(
+        "dairy.barn",
+        compute="_compute_animal_context",
+        store=True,
+        index=True,
+        help="Barn of the cow when she was milked.",
+    )
     breed_id = fields.Many2one("dairy.breed", compute="_compute_animal_context", store=True)
-    lactation_id = fields.Many2one("dairy.lactation", compute="_compute_lactation", store=True,
-                                   index=True, ondelete="set null")
-    dim = fields.Integer(string="DIM", compute="_compute_lactation", store=True,
-                         aggregator="avg")
+    lactation_id = fields.Many2one(
+        "dairy.lactation", compute="_compute_lactation", store=True, index=True, ondelete="set null"
+    )
+    dim = fields.Integer(string="DIM", compute="_compute_lactation", store=True, aggregator="avg")
     lactation_stage = fields.Selection(
         [("early", "Early (≤100 d)"), ("mid", "Mid (101–200 d)"), ("late", "Late (>200 d)")],
-        compute="_compute_lactation", store=True,
+        compute="_compute_lactation",
+        store=True,
     )
     under_withdrawal = fields.Boolean(
-        compute="_compute_withdrawal", store=True, index=True,
+        compute="_compute_withdrawal",
+        store=True,
+        index=True,
         help="The cow was under a medicine withdrawal: this milk must not be sold.",
     )
-    sellable_yield_l = fields.Float(string="Sellable (L)", compute="_compute_withdrawal",
-                                    store=True, digits=(6, 2))
-    withdrawn_yield_l = fields.Float(string="Withdrawn (L)", compute="_compute_withdrawal",
-                                     store=True, digits=(6, 2))
+    sellable_yield_l = fields.Float(
+        string="Sellable (L)", compute="_compute_withdrawal", store=True, digits=(6, 2)
+    )
+    withdrawn_yield_l = fields.Float(
+        string="Withdrawn (L)", compute="_compute_withdrawal", store=True, digits=(6, 2)
+    )
     high_scc = fields.Boolean(compute="_compute_high_scc", store=True, string="High SCC")
 
     # =============================================================== computes
@@ -89,8 +105,12 @@ class DairyMilkRecord(models.Model):
             rec.barn_id = rec.animal_id.barn_id
             rec.breed_id = rec.animal_id.breed_id
 
-    @api.depends("animal_id", "date", "animal_id.lactation_ids.calving_date",
-                 "animal_id.lactation_ids.dry_off_date")
+    @api.depends(
+        "animal_id",
+        "date",
+        "animal_id.lactation_ids.calving_date",
+        "animal_id.lactation_ids.dry_off_date",
+    )
     def _compute_lactation(self):
         for rec in self:
             lac = rec._find_lactation()
@@ -109,8 +129,14 @@ class DairyMilkRecord(models.Model):
                 return lac
         return self.env["dairy.lactation"]
 
-    @api.depends("animal_id", "date", "yield_l", "animal_id.health_event_ids.milk_sellable_from",
-                 "animal_id.health_event_ids.date", "animal_id.health_event_ids.state")
+    @api.depends(
+        "animal_id",
+        "date",
+        "yield_l",
+        "animal_id.health_event_ids.milk_sellable_from",
+        "animal_id.health_event_ids.date",
+        "animal_id.health_event_ids.state",
+    )
     def _compute_withdrawal(self):
         windows = {}
         for rec in self:
@@ -197,9 +223,13 @@ class DairyMilkRecord(models.Model):
                 error = check_range(fname, rec[fname])
                 if error:
                     raise ValidationError(
-                        _("Field %(f)s for %(a)s on %(d)s: %(e)s.",
-                          f=FIELD_LABELS[fname], a=rec.animal_id.display_name, d=rec.date,
-                          e=error)
+                        _(
+                            "Field %(f)s for %(a)s on %(d)s: %(e)s.",
+                            f=FIELD_LABELS[fname],
+                            a=rec.animal_id.display_name,
+                            d=rec.date,
+                            e=error,
+                        )
                     )
 
     @api.constrains("animal_id", "date")
@@ -208,13 +238,16 @@ class DairyMilkRecord(models.Model):
             animal = rec.animal_id
             if animal.sex != "female":
                 raise ValidationError(
-                    _("Field Animal: %(a)s is a male and cannot be milked.",
-                      a=animal.display_name)
+                    _("Field Animal: %(a)s is a male and cannot be milked.", a=animal.display_name)
                 )
             if animal.birth_date and rec.date < animal.birth_date:
                 raise ValidationError(
-                    _("Field Date: %(d)s is before %(a)s was born (%(b)s).",
-                      d=rec.date, a=animal.display_name, b=animal.birth_date)
+                    _(
+                        "Field Date: %(d)s is before %(a)s was born (%(b)s).",
+                        d=rec.date,
+                        a=animal.display_name,
+                        b=animal.birth_date,
+                    )
                 )
             if rec.date > fields.Date.context_today(rec):
                 raise ValidationError(_("Field Date: a milking cannot be in the future."))
@@ -242,8 +275,12 @@ class DairyMilkRecord(models.Model):
         if row:
             animal = self.env["dairy.animal"].browse(row[0])
             raise ValidationError(
-                _("Field Session: %(a)s already has a %(s)s milking on %(d)s.",
-                  a=animal.display_name, s=row[2].upper(), d=row[1])
+                _(
+                    "Field Session: %(a)s already has a %(s)s milking on %(d)s.",
+                    a=animal.display_name,
+                    s=row[2].upper(),
+                    d=row[1],
+                )
             )
 
     # =============================================================== API
@@ -264,16 +301,21 @@ class DairyMilkRecord(models.Model):
         existing = set()
         if refs:
             existing = set(
-                self.search([("external_ref", "in", refs), ("company_id", "=", company.id)])
-                .mapped("external_ref")
+                self.search([("external_ref", "in", refs), ("company_id", "=", company.id)]).mapped(
+                    "external_ref"
+                )
             )
         keys = {r.get("eid") for r in readings} | {r.get("visual_tag") for r in readings}
         keys.discard(None)
         animals = {}
         if keys:
             for animal in Animal.search(
-                ["|", ("eid", "in", list(keys)), ("visual_tag", "in", list(keys)),
-                 ("company_id", "=", company.id)]
+                [
+                    "|",
+                    ("eid", "in", list(keys)),
+                    ("visual_tag", "in", list(keys)),
+                    ("company_id", "=", company.id),
+                ]
             ):
                 animals[animal.eid] = animal.id
                 animals[animal.visual_tag] = animal.id
@@ -302,12 +344,19 @@ class DairyMilkRecord(models.Model):
             domain.append(("barn_id", "in", barn_ids))
         out = defaultdict(dict)
         for day, total, sellable, withdrawn, cows in self._read_group(
-            domain, ["date:day"],
-            ["yield_l:sum", "sellable_yield_l:sum", "withdrawn_yield_l:sum",
-             "animal_id:count_distinct"],
+            domain,
+            ["date:day"],
+            [
+                "yield_l:sum",
+                "sellable_yield_l:sum",
+                "withdrawn_yield_l:sum",
+                "animal_id:count_distinct",
+            ],
         ):
             out[fields.Date.to_string(day)] = {
-                "total": round(total, 2), "sellable": round(sellable, 2),
-                "withdrawn": round(withdrawn, 2), "cows": cows,
+                "total": round(total, 2),
+                "sellable": round(sellable, 2),
+                "withdrawn": round(withdrawn, 2),
+                "cows": cows,
             }
         return dict(out)

@@ -23,10 +23,31 @@ _logger = logging.getLogger(__name__)
 MARKER = "smart_dairy_farm.demo_herd.company_%s"
 CALF_TAG = "SD-C%04d"
 MILK_COLUMNS = (
-    "animal_id", "company_id", "date", "session", "milking_time", "yield_l", "fat_pct",
-    "snf_pct", "scc", "conductivity", "milk_temp_c", "source", "barn_id", "breed_id",
-    "lactation_id", "dim", "lactation_stage", "under_withdrawal", "sellable_yield_l",
-    "withdrawn_yield_l", "high_scc", "create_uid", "write_uid", "create_date", "write_date",
+    "animal_id",
+    "company_id",
+    "date",
+    "session",
+    "milking_time",
+    "yield_l",
+    "fat_pct",
+    "snf_pct",
+    "scc",
+    "conductivity",
+    "milk_temp_c",
+    "source",
+    "barn_id",
+    "breed_id",
+    "lactation_id",
+    "dim",
+    "lactation_stage",
+    "under_withdrawal",
+    "sellable_yield_l",
+    "withdrawn_yield_l",
+    "high_scc",
+    "create_uid",
+    "write_uid",
+    "create_date",
+    "write_date",
 )
 GROUPS = [
     ("early", "Fresh / early lactation", "Cows up to 100 days in milk"),
@@ -36,8 +57,11 @@ GROUPS = [
 ]
 
 
-class DairyAnimalSeed(models.Model):
-    _inherit = "dairy.animal"
+class DairyHerdSeedMixin(models.AbstractModel):
+    """Demo-herd seeding, mixed into ``dairy.animal`` (methods run on that model)."""
+
+    _name = "dairy.herd.seed.mixin"
+    _description = "Demo herd seeding"
 
     @api.model
     def seed_demo_herd(self, n_cows=255, days=730, seed=42):
@@ -55,8 +79,9 @@ class DairyAnimalSeed(models.Model):
         marker_key = MARKER % company.id
         marker = icp.get_param(marker_key)
         tags = [contract_tag(i) for i in range(1, n_cows + 1)]
-        Animal = self.with_context(active_test=False, tracking_disable=True,
-                                   mail_notrack=True, mail_create_nolog=True)
+        Animal = self.with_context(
+            active_test=False, tracking_disable=True, mail_notrack=True, mail_create_nolog=True
+        )
         existing = Animal.search([("visual_tag", "in", tags), ("company_id", "=", company.id)])
         if marker:
             old_n = int(marker.split("/")[0])
@@ -83,8 +108,7 @@ class DairyAnimalSeed(models.Model):
         self.env.flush_all()
         ids = list(cows.ids)
         calves = self.search([("dam_id", "in", ids), ("visual_tag", "=like", "SD-C%")])
-        cr.execute(SQL("DELETE FROM dairy_milk_record WHERE animal_id = ANY(%s)",
-                       ids + calves.ids))
+        cr.execute(SQL("DELETE FROM dairy_milk_record WHERE animal_id = ANY(%s)", ids + calves.ids))
         self.env["dairy.breeding.event"].search([("animal_id", "in", ids)]).unlink()
         self.env["dairy.health.event"].search([("animal_id", "in", ids)]).unlink()
         self.env["dairy.animal.weight"].search([("animal_id", "in", ids)]).unlink()
@@ -99,8 +123,9 @@ class DairyAnimalSeed(models.Model):
         for k in range(1, 5):
             code = f"B{k}"
             if code not in barns:
-                barns[code] = Barn.create({"name": f"Barn {k}", "code": code, "capacity": 64,
-                                           "company_id": company.id})
+                barns[code] = Barn.create(
+                    {"name": f"Barn {k}", "code": code, "capacity": 64, "company_id": company.id}
+                )
         breed = self.env.ref("smart_dairy_farm.breed_hf_local")
         Group = self.env["dairy.animal.group"]
         groups = {}
@@ -114,10 +139,15 @@ class DairyAnimalSeed(models.Model):
         for key, (name, withdrawal, _dose, _unit, _route) in MEDICINES.items():
             code = f"VET-{key.upper()}"
             product = Product.search([("default_code", "=", code)], limit=1)
-            products[key] = product or Product.create({
-                "name": name, "default_code": code, "type": "consu",
-                "dairy_is_medicine": True, "dairy_milk_withdrawal_days": withdrawal,
-            })
+            products[key] = product or Product.create(
+                {
+                    "name": name,
+                    "default_code": code,
+                    "type": "consu",
+                    "dairy_is_medicine": True,
+                    "dairy_milk_withdrawal_days": withdrawal,
+                }
+            )
         seller = self.env["res.partner"].search([("name", "=", "Savar Cattle Traders")], limit=1)
         seller = seller or self.env["res.partner"].create({"name": "Savar Cattle Traders"})
         return barns, breed, groups, products, seller
@@ -158,11 +188,17 @@ class DairyAnimalSeed(models.Model):
         # lactations
         Lactation = self.env["dairy.lactation"]
         lac_rows = sorted(h.lactations, key=lambda x: (x["cow"], x["calving_date"]))
-        lactations = Lactation.create([
-            {"animal_id": cow_id[x["cow"]], "number": x["number"],
-             "calving_date": x["calving_date"], "dry_off_date": x["dry_off_date"]}
-            for x in lac_rows
-        ])
+        lactations = Lactation.create(
+            [
+                {
+                    "animal_id": cow_id[x["cow"]],
+                    "number": x["number"],
+                    "calving_date": x["calving_date"],
+                    "dry_off_date": x["dry_off_date"],
+                }
+                for x in lac_rows
+            ]
+        )
         lac_index = {}
         for x, lac in zip(lac_rows, lactations, strict=True):
             lac_index.setdefault(x["cow"], []).append(
@@ -171,10 +207,12 @@ class DairyAnimalSeed(models.Model):
         # breeding (effects are already in the generated history)
         Breeding = self.env["dairy.breeding.event"].with_context(dairy_skip_effects=True)
         allowed = set(Breeding._fields)
-        breeding = Breeding.create([
-            dict({k: v for k, v in ev.items() if k in allowed}, animal_id=cow_id[ev["cow"]])
-            for ev in h.breeding
-        ])
+        breeding = Breeding.create(
+            [
+                dict({k: v for k, v in ev.items() if k in allowed}, animal_id=cow_id[ev["cow"]])
+                for ev in h.breeding
+            ]
+        )
         calving_events = {}
         for ev, rec in zip(h.breeding, breeding, strict=True):
             if ev["event_type"] == "calving":
@@ -189,32 +227,44 @@ class DairyAnimalSeed(models.Model):
         Health = self.env["dairy.health.event"]
         health_vals = []
         for ev in h.health:
-            vals = {"animal_id": cow_id[ev["cow"]], "date": ev["date"],
-                    "event_type": ev["event_type"], "disease": ev["disease"],
-                    "state": ev["state"]}
+            vals = {
+                "animal_id": cow_id[ev["cow"]],
+                "date": ev["date"],
+                "event_type": ev["event_type"],
+                "disease": ev["disease"],
+                "state": ev["state"],
+            }
             if ev["medicine"]:
                 _n, _w, dose, unit, route = MEDICINES[ev["medicine"]]
-                vals.update(product_id=products[ev["medicine"]].id, dose=dose,
-                            dose_unit=unit, route=route)
+                vals.update(
+                    product_id=products[ev["medicine"]].id, dose=dose, dose_unit=unit, route=route
+                )
             if ev["event_type"] == "vaccination" and ev["disease"] == "fmd":
                 vals["next_due_date"] = ev["date"] + timedelta(days=182)
             health_vals.append(vals)
         Health.create(health_vals)
         # weights
-        self.env["dairy.animal.weight"].create([
-            {"animal_id": cow_id[c], "date": d, "weight_kg": kg} for c, d, kg in h.weights
-        ])
+        self.env["dairy.animal.weight"].create(
+            [{"animal_id": cow_id[c], "date": d, "weight_kg": kg} for c, d, kg in h.weights]
+        )
         # calves born in the last weeks
         calf_vals = []
         for j, calf in enumerate(h.calves, start=1):
-            calf_vals.append({
-                "visual_tag": CALF_TAG % j,
-                "eid": "050" + f"{200000000 + j:012d}",
-                "sex": calf["sex"], "birth_date": calf["date"], "dam_id": cow_id[calf["dam"]],
-                "breed_id": breed.id, "hf_pct": calf["hf_pct"], "status": "calf",
-                "barn_id": cow_vals[calf["dam"]]["barn_id"],
-                "group_id": groups["calves"].id, "company_id": company.id,
-            })
+            calf_vals.append(
+                {
+                    "visual_tag": CALF_TAG % j,
+                    "eid": "050" + f"{200000000 + j:012d}",
+                    "sex": calf["sex"],
+                    "birth_date": calf["date"],
+                    "dam_id": cow_id[calf["dam"]],
+                    "breed_id": breed.id,
+                    "hf_pct": calf["hf_pct"],
+                    "status": "calf",
+                    "barn_id": cow_vals[calf["dam"]]["barn_id"],
+                    "group_id": groups["calves"].id,
+                    "company_id": company.id,
+                }
+            )
         calves = self.create(calf_vals)
         for calf, rec in zip(h.calves, calves, strict=True):
             ev = calving_events.get((calf["dam"], calf["date"]))
@@ -234,9 +284,13 @@ class DairyAnimalSeed(models.Model):
                 cow.group_id = groups["late"]
         self.env.flush_all()
         return {
-            "cows": len(cow_id), "calves": len(calves), "lactations": len(lactations),
-            "breeding_events": len(breeding), "health_events": len(health_vals),
-            "weights": len(h.weights), "milk_records": n_milk,
+            "cows": len(cow_id),
+            "calves": len(calves),
+            "lactations": len(lactations),
+            "breeding_events": len(breeding),
+            "health_events": len(health_vals),
+            "weights": len(h.weights),
+            "milk_records": n_milk,
         }
 
     @api.model
@@ -268,16 +322,42 @@ class DairyAnimalSeed(models.Model):
                 stage = lactation_stage(dim) or "\\N"
             key = (day, session)
             if key not in session_times:
-                session_times[key] = fields.Datetime.to_string(
-                    time_from_session(day, session, tz)
-                )
+                session_times[key] = fields.Datetime.to_string(time_from_session(day, session, tz))
             vals = cow_vals[cow]
-            buf.write("\t".join(map(str, (
-                cow_id[cow], company.id, day.isoformat(), session, session_times[key], y, fat,
-                snf, scc, cond, temp, "import", vals["barn_id"], vals["breed_id"], lac_id, dim,
-                stage, "t" if withdrawn else "f", 0.0 if withdrawn else y,
-                y if withdrawn else 0.0, "t" if scc > HIGH_SCC else "f", uid, uid, now, now,
-            ))))
+            buf.write(
+                "\t".join(
+                    map(
+                        str,
+                        (
+                            cow_id[cow],
+                            company.id,
+                            day.isoformat(),
+                            session,
+                            session_times[key],
+                            y,
+                            fat,
+                            snf,
+                            scc,
+                            cond,
+                            temp,
+                            "import",
+                            vals["barn_id"],
+                            vals["breed_id"],
+                            lac_id,
+                            dim,
+                            stage,
+                            "t" if withdrawn else "f",
+                            0.0 if withdrawn else y,
+                            y if withdrawn else 0.0,
+                            "t" if scc > HIGH_SCC else "f",
+                            uid,
+                            uid,
+                            now,
+                            now,
+                        ),
+                    )
+                )
+            )
             buf.write("\n")
             count += 1
             if count % 50000 == 0:
@@ -290,8 +370,9 @@ class DairyAnimalSeed(models.Model):
     def _seed_aggregate(self, animal_ids):
         """Lactation totals and animal yield columns from the copied milk (SQL)."""
         cr = self.env.cr
-        cr.execute(SQL(
-            """
+        cr.execute(
+            SQL(
+                """
             WITH daily AS (
                 SELECT m.lactation_id, m.date, sum(m.yield_l) AS y,
                        (m.date - l.calving_date) AS dim, l.calving_date
@@ -319,17 +400,20 @@ class DairyAnimalSeed(models.Model):
               FROM ranked r
              WHERE r.lactation_id = l.id AND r.rn = 1
             """,
-            animal_ids,
-        ))
-        cr.execute(SQL(
-            """
+                animal_ids,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
             UPDATE dairy_animal a
                SET current_lactation_yield = l.total_yield
               FROM dairy_lactation l
              WHERE l.id = a.current_lactation_id AND a.id = ANY(%s)
             """,
-            animal_ids,
-        ))
+                animal_ids,
+            )
+        )
         self.env.invalidate_all()
 
     @api.model
@@ -337,18 +421,36 @@ class DairyAnimalSeed(models.Model):
         """Module demo data: 20 cows, 6 weeks; xml ids ``demo_cow_0001``… for other modules."""
         self.seed_demo_herd(n_cows=20, days=42, seed=7)
         IMD = self.env["ir.model.data"]
-        cows = self.search([("visual_tag", "in", [contract_tag(i) for i in range(1, 21)]),
-                            ("company_id", "=", self.env.company.id)])
-        known = set(IMD.search([("module", "=", "smart_dairy_farm"),
-                                ("model", "=", "dairy.animal")]).mapped("res_id"))
-        IMD.create([
-            {"module": "smart_dairy_farm", "name": "demo_cow_" + cow.visual_tag[3:],
-             "model": "dairy.animal", "res_id": cow.id, "noupdate": True}
-            for cow in cows if cow.id not in known
-        ])
+        cows = self.search(
+            [
+                ("visual_tag", "in", [contract_tag(i) for i in range(1, 21)]),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        known = set(
+            IMD.search(
+                [("module", "=", "smart_dairy_farm"), ("model", "=", "dairy.animal")]
+            ).mapped("res_id")
+        )
+        IMD.create(
+            [
+                {
+                    "module": "smart_dairy_farm",
+                    "name": "demo_cow_" + cow.visual_tag[3:],
+                    "model": "dairy.animal",
+                    "res_id": cow.id,
+                    "noupdate": True,
+                }
+                for cow in cows
+                if cow.id not in known
+            ]
+        )
         Attention = self.env["dairy.attention.event"]
         by_tag = {c.visual_tag: c for c in cows}
-        for tag, cause, priority in (("SD-0003", "heat", "2"), ("SD-0007", "mastitis", "3"),
-                                     ("SD-0012", "low_rumination", "1")):
+        for tag, cause, priority in (
+            ("SD-0003", "heat", "2"),
+            ("SD-0007", "mastitis", "3"),
+            ("SD-0012", "low_rumination", "1"),
+        ):
             if tag in by_tag:
                 Attention.raise_attention(by_tag[tag].id, cause, {"priority": priority})

@@ -18,6 +18,4 @@ class ProductTemplate(models.Model):
     def _check_dairy_withdrawal(self):
         for product in self:
             if product.dairy_milk_withdrawal_days < 0:
-                raise ValidationError(
-                    self.env._("Milk withdrawal (days) cannot be negative.")
-                )
+                raise ValidationError(self.env._("Milk withdrawal (days) cannot be negative."))

@@ -21,21 +21,30 @@ class FarmCase(TransactionCase):
         cls.Breeding = cls.env["dairy.breeding.event"]
         cls.Health = cls.env["dairy.health.event"]
         cls.breed = cls.env.ref("smart_dairy_farm.breed_hf_local")
-        cls.barn = cls.env["dairy.barn"].create({"name": "Test barn", "code": "TST",
-                                                 "capacity": 10})
+        cls.barn = cls.env["dairy.barn"].create(
+            {"name": "Test barn", "code": "TST", "capacity": 10}
+        )
         cls.cow = cls._animal("T-001", "050000000900001", years=4)
         cls.cow2 = cls._animal("T-002", "050000000900002", years=3)
         cls.bull = cls._animal("T-BULL", "050000000900099", years=5, sex="male")
-        cls.medicine = cls.env["product.product"].create({
-            "name": "Test antibiotic", "dairy_is_medicine": True,
-            "dairy_milk_withdrawal_days": 4,
-        })
+        cls.medicine = cls.env["product.product"].create(
+            {
+                "name": "Test antibiotic",
+                "dairy_is_medicine": True,
+                "dairy_milk_withdrawal_days": 4,
+            }
+        )
 
     @classmethod
     def _animal(cls, tag, eid=False, years=3, sex="female", **extra):
         vals = {
-            "visual_tag": tag, "eid": eid, "sex": sex, "breed_id": cls.breed.id,
-            "hf_pct": 75.0, "barn_id": cls.barn.id, "status": "heifer",
+            "visual_tag": tag,
+            "eid": eid,
+            "sex": sex,
+            "breed_id": cls.breed.id,
+            "hf_pct": 75.0,
+            "barn_id": cls.barn.id,
+            "status": "heifer",
             "birth_date": cls.today - timedelta(days=int(365 * years)),
         }
         vals.update(extra)
@@ -44,18 +53,28 @@ class FarmCase(TransactionCase):
     @classmethod
     def _calve(cls, cow, days_ago, **extra):
         return cls.env["dairy.breeding.event"].create(
-            dict({"animal_id": cow.id, "event_type": "calving",
-                  "date": cls.today - timedelta(days=days_ago)}, **extra)
+            dict(
+                {
+                    "animal_id": cow.id,
+                    "event_type": "calving",
+                    "date": cls.today - timedelta(days=days_ago),
+                },
+                **extra,
+            )
         )
 
     @classmethod
     def _user(cls, login, *groups, company=None):
         company = company or cls.env.company
-        return cls.env["res.users"].create({
-            "name": login, "login": login,
-            "company_id": company.id, "company_ids": [(6, 0, company.ids)],
-            "groups_id": [(6, 0, [cls.env.ref(g).id for g in groups])],
-        })
+        return cls.env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "company_id": company.id,
+                "company_ids": [(6, 0, company.ids)],
+                "groups_id": [(6, 0, [cls.env.ref(g).id for g in groups])],
+            }
+        )
 
     @contextmanager
     def assertRaisesRegex(self, exception, regex):
@@ -65,6 +84,14 @@ class FarmCase(TransactionCase):
         self.assertRegex(str(cm.exception), regex)
 
     def _milk(self, cow, days_ago, session="am", yield_l=10.0, **extra):
-        return self.Milk.create(dict({
-            "animal_id": cow.id, "date": self.today - timedelta(days=days_ago),
-            "session": session, "yield_l": yield_l}, **extra))
+        return self.Milk.create(
+            dict(
+                {
+                    "animal_id": cow.id,
+                    "date": self.today - timedelta(days=days_ago),
+                    "session": session,
+                    "yield_l": yield_l,
+                },
+                **extra,
+            )
+        )

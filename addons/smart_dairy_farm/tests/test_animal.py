@@ -27,17 +27,20 @@ class TestAnimal(FarmCase):
         with self.assertRaisesRegex(ValidationError, "Visual tag.*already used"):
             self._animal("T-001", "050000000900555")
         with self.assertRaisesRegex(ValidationError, "appears twice"):
-            self.Animal.create([
-                {"visual_tag": "T-X1", "eid": "050000000900777"},
-                {"visual_tag": "T-X2", "eid": "050000000900777"},
-            ])
+            self.Animal.create(
+                [
+                    {"visual_tag": "T-X1", "eid": "050000000900777"},
+                    {"visual_tag": "T-X2", "eid": "050000000900777"},
+                ]
+            )
         self.assertFalse(self.Animal.search([("visual_tag", "in", ("T-NEW", "T-X1", "T-X2"))]))
         with self.assertRaisesRegex(ValidationError, "Visual tag"):
             self.cow2.visual_tag = "T-001"
         # same tag in another company is fine
         other = self.env["res.company"].create({"name": "Other farm"})
-        twin = self.Animal.create({"visual_tag": "T-001", "eid": self.cow.eid,
-                                   "company_id": other.id})
+        twin = self.Animal.create(
+            {"visual_tag": "T-001", "eid": self.cow.eid, "company_id": other.id}
+        )
         self.assertEqual(twin.visual_tag, "T-001")
 
     def test_birth_date_and_parents(self):
@@ -82,16 +85,25 @@ class TestAnimal(FarmCase):
         self.assertEqual(self.cow.lactation_number, 3)
 
     def test_weights(self):
-        self.env["dairy.animal.weight"].create([
-            {"animal_id": self.cow.id, "date": self.today - timedelta(days=30),
-             "weight_kg": 400},
-            {"animal_id": self.cow.id, "date": self.today, "weight_kg": 410},
-        ])
+        self.env["dairy.animal.weight"].create(
+            [
+                {
+                    "animal_id": self.cow.id,
+                    "date": self.today - timedelta(days=30),
+                    "weight_kg": 400,
+                },
+                {"animal_id": self.cow.id, "date": self.today, "weight_kg": 410},
+            ]
+        )
         self.assertEqual(self.cow.last_weight_kg, 410)
         with self.assertRaisesRegex(ValidationError, "before birth"):
-            self.env["dairy.animal.weight"].create({
-                "animal_id": self.cow.id, "date": self.cow.birth_date - timedelta(days=1),
-                "weight_kg": 30})
+            self.env["dairy.animal.weight"].create(
+                {
+                    "animal_id": self.cow.id,
+                    "date": self.cow.birth_date - timedelta(days=1),
+                    "weight_kg": 30,
+                }
+            )
 
     def test_barn_occupancy(self):
         self.assertEqual(self.barn.occupancy, 3)

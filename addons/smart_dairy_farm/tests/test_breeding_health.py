@@ -10,14 +10,22 @@ from .common import FarmCase
 @tagged("post_install", "-at_install")
 class TestBreeding(FarmCase):
     def _event(self, cow, kind, days_ago, **extra):
-        return self.Breeding.create(dict({"animal_id": cow.id, "event_type": kind,
-                                          "date": self.today - timedelta(days=days_ago)},
-                                         **extra))
+        return self.Breeding.create(
+            dict(
+                {
+                    "animal_id": cow.id,
+                    "event_type": kind,
+                    "date": self.today - timedelta(days=days_ago),
+                },
+                **extra,
+            )
+        )
 
     def test_calving_opens_lactation_and_registers_calf(self):
         self._event(self.cow, "insemination", 300, sire_id=self.bull.id)
-        calving = self._calve(self.cow, 20, calf_sex="female", calf_tag="T-CALF",
-                              calf_eid="050000000900500")
+        calving = self._calve(
+            self.cow, 20, calf_sex="female", calf_tag="T-CALF", calf_eid="050000000900500"
+        )
         calf = calving.calf_id
         self.assertEqual(calf.visual_tag, "T-CALF")
         self.assertEqual(calf.dam_id, self.cow)
@@ -46,8 +54,13 @@ class TestBreeding(FarmCase):
             self._calve(self.bull, 5)
         self.assertFalse(self.bull.lactation_ids)
         with self.assertRaisesRegex(ValidationError, "Date.*before .* was born"):
-            self.Breeding.create({"animal_id": self.cow.id, "event_type": "heat",
-                                  "date": self.cow.birth_date - timedelta(days=1)})
+            self.Breeding.create(
+                {
+                    "animal_id": self.cow.id,
+                    "event_type": "heat",
+                    "date": self.cow.birth_date - timedelta(days=1),
+                }
+            )
         with self.assertRaisesRegex(ValidationError, "no open lactation"):
             self._event(self.cow2, "dry_off", 1)
         self.assertFalse(self.Breeding.search([("animal_id", "=", self.cow2.id)]))
@@ -74,13 +87,19 @@ class TestBreeding(FarmCase):
         self.assertEqual(self.cow.expected_calving_date, service.date + timedelta(days=283))
         self.assertEqual(self.cow.days_open, 120 - 39)
         self.assertEqual(self.cow.services_per_conception, 2.0)
-        due = self.Animal.search([
-            ("is_pregnant", "=", True),
-            ("expected_calving_date", "<=", self.today + timedelta(days=300))])
+        due = self.Animal.search(
+            [
+                ("is_pregnant", "=", True),
+                ("expected_calving_date", "<=", self.today + timedelta(days=300)),
+            ]
+        )
         self.assertIn(self.cow, due)
-        not_due = self.Animal.search([
-            ("is_pregnant", "=", True),
-            ("expected_calving_date", "<=", self.today + timedelta(days=30))])
+        not_due = self.Animal.search(
+            [
+                ("is_pregnant", "=", True),
+                ("expected_calving_date", "<=", self.today + timedelta(days=30)),
+            ]
+        )
         self.assertNotIn(self.cow, not_due)
         self._event(self.cow, "abortion", 1)
         self.assertEqual(self.cow.repro_status, "open")
@@ -101,26 +120,53 @@ class TestBreeding(FarmCase):
 @tagged("post_install", "-at_install")
 class TestHealth(FarmCase):
     def test_health_event_rules(self):
-        vac = self.Health.create({
-            "animal_id": self.cow.id, "event_type": "vaccination", "disease": "fmd",
-            "state": "planned", "date": self.today + timedelta(days=10),
-        })
-        due = self.Health.search([("event_type", "=", "vaccination"), ("state", "=", "planned"),
-                                  ("date", "<=", self.today + timedelta(days=30))])
+        vac = self.Health.create(
+            {
+                "animal_id": self.cow.id,
+                "event_type": "vaccination",
+                "disease": "fmd",
+                "state": "planned",
+                "date": self.today + timedelta(days=10),
+            }
+        )
+        due = self.Health.search(
+            [
+                ("event_type", "=", "vaccination"),
+                ("state", "=", "planned"),
+                ("date", "<=", self.today + timedelta(days=30)),
+            ]
+        )
         self.assertIn(vac, due)
         vac.action_mark_done()
         self.assertEqual((vac.state, vac.date), ("done", self.today))
         with self.assertRaisesRegex(ValidationError, "Date.*future"):
-            self.Health.create({"animal_id": self.cow.id, "event_type": "treatment",
-                                "date": self.today + timedelta(days=1)})
+            self.Health.create(
+                {
+                    "animal_id": self.cow.id,
+                    "event_type": "treatment",
+                    "date": self.today + timedelta(days=1),
+                }
+            )
         with self.assertRaisesRegex(ValidationError, "Date.*before .* was born"):
-            self.Health.create({"animal_id": self.cow.id, "event_type": "vet_check",
-                                "date": self.cow.birth_date - timedelta(days=3)})
+            self.Health.create(
+                {
+                    "animal_id": self.cow.id,
+                    "event_type": "vet_check",
+                    "date": self.cow.birth_date - timedelta(days=3),
+                }
+            )
         with self.assertRaisesRegex(ValidationError, "withdrawal"):
-            self.Health.create({"animal_id": self.cow.id, "event_type": "treatment",
-                                "withdrawal_days": -2})
-        treat = self.Health.create({"animal_id": self.cow.id, "event_type": "treatment",
-                                    "disease": "mastitis", "product_id": self.medicine.id})
+            self.Health.create(
+                {"animal_id": self.cow.id, "event_type": "treatment", "withdrawal_days": -2}
+            )
+        treat = self.Health.create(
+            {
+                "animal_id": self.cow.id,
+                "event_type": "treatment",
+                "disease": "mastitis",
+                "product_id": self.medicine.id,
+            }
+        )
         self.assertEqual(treat.name, "Treatment – Mastitis – Test antibiotic")
         self.assertEqual(treat.milk_sellable_from, self.today + timedelta(days=4))
         treat.withdrawal_days = 7  # the vet can extend it

@@ -18,27 +18,47 @@ class TestQueryCounts(FarmCase):
         cls.herd_barn = cls.env["dairy.barn"].create({"name": "Perf", "code": "PERF"})
         calvings, animals = [], []
         for i in range(60):
-            animals.append({
-                "visual_tag": f"PERF-{i:03d}", "eid": "050" + f"{800000 + i:012d}",
-                "birth_date": cls.today - timedelta(days=1500 + i), "status": "lactating",
-                "barn_id": cls.herd_barn.id, "breed_id": cls.breed.id, "hf_pct": 62.5,
-            })
+            animals.append(
+                {
+                    "visual_tag": f"PERF-{i:03d}",
+                    "eid": "050" + f"{800000 + i:012d}",
+                    "birth_date": cls.today - timedelta(days=1500 + i),
+                    "status": "lactating",
+                    "barn_id": cls.herd_barn.id,
+                    "breed_id": cls.breed.id,
+                    "hf_pct": 62.5,
+                }
+            )
         cls.herd = cls.env["dairy.animal"].create(animals)
         for i, cow in enumerate(cls.herd):
-            calvings.append({"animal_id": cow.id, "event_type": "calving",
-                             "date": cls.today - timedelta(days=20 + i)})
+            calvings.append(
+                {
+                    "animal_id": cow.id,
+                    "event_type": "calving",
+                    "date": cls.today - timedelta(days=20 + i),
+                }
+            )
         cls.env["dairy.breeding.event"].create(calvings)
-        cls.env["dairy.milk.record"].create([
-            {"animal_id": cow.id, "date": cls.today - timedelta(days=d), "session": s,
-             "yield_l": 7.0}
-            for cow in cls.herd for d in (1, 2) for s in ("am", "pm")
-        ])
+        cls.env["dairy.milk.record"].create(
+            [
+                {
+                    "animal_id": cow.id,
+                    "date": cls.today - timedelta(days=d),
+                    "session": s,
+                    "yield_l": 7.0,
+                }
+                for cow in cls.herd
+                for d in (1, 2)
+                for s in ("am", "pm")
+            ]
+        )
         view = cls.env.ref("smart_dairy_farm.dairy_animal_view_list")
         Animal = cls.env["dairy.animal"]
         names = [n.get("name") for n in etree.fromstring(view.arch_db.encode()).iter("field")]
         cls.spec = {
             name: {"fields": {"display_name": {}}}
-            if Animal._fields[name].type == "many2one" else {}
+            if Animal._fields[name].type == "many2one"
+            else {}
             for name in names
         }
 
@@ -62,8 +82,16 @@ class TestQueryCounts(FarmCase):
 
     def test_session_batch_create_query_count_is_flat(self):
         def save(cows, day):
-            vals = [{"animal_id": c.id, "date": self.today - timedelta(days=day),
-                     "session": "am", "yield_l": 6.5, "fat_pct": 4.1} for c in cows]
+            vals = [
+                {
+                    "animal_id": c.id,
+                    "date": self.today - timedelta(days=day),
+                    "session": "am",
+                    "yield_l": 6.5,
+                    "fat_pct": 4.1,
+                }
+                for c in cows
+            ]
             self.env.flush_all()
             before = self.env.cr.sql_log_count
             self.env["dairy.milk.record"].create(vals)
@@ -73,5 +101,6 @@ class TestQueryCounts(FarmCase):
         save(self.herd[:3], 3)  # warm-up
         small = save(self.herd[:10], 4)
         large = save(self.herd, 5)
-        self.assertLessEqual(large, small + 2,
-                             f"batch create: {small} queries for 10 rows, {large} for 60")
+        self.assertLessEqual(
+            large, small + 2, f"batch create: {small} queries for 10 rows, {large} for 60"
+        )

@@ -16,8 +16,9 @@ class TestFarmSecurity(FarmCase):
         cls.operator = cls._user("farm_t_operator", G + "farm_operator")
         cls.manager = cls._user("farm_t_manager", G + "farm_manager")
         cls._calve(cls.cow, 30)
-        cls.record = cls.env["dairy.milk.record"].create({
-            "animal_id": cls.cow.id, "date": cls.today - timedelta(days=1), "yield_l": 9})
+        cls.record = cls.env["dairy.milk.record"].create(
+            {"animal_id": cls.cow.id, "date": cls.today - timedelta(days=1), "yield_l": 9}
+        )
 
     def test_viewer_reads_only(self):
         as_viewer = self.cow.with_user(self.viewer)
@@ -31,24 +32,29 @@ class TestFarmSecurity(FarmCase):
         with self.assertRaises(AccessError):
             self.Milk.with_user(self.viewer).create({"animal_id": self.cow.id, "yield_l": 1})
         with self.assertRaises(AccessError):
-            self.Health.with_user(self.viewer).create({"animal_id": self.cow.id,
-                                                       "event_type": "vet_check"})
+            self.Health.with_user(self.viewer).create(
+                {"animal_id": self.cow.id, "event_type": "vet_check"}
+            )
         with self.assertRaises(AccessError):
             self.env["dairy.milking.session"].with_user(self.viewer).create(
-                {"barn_id": self.barn.id})
+                {"barn_id": self.barn.id}
+            )
         self.assertEqual(self.record.yield_l, 9)
 
     def test_operator_records_but_does_not_configure_or_delete(self):
         Milk = self.Milk.with_user(self.operator)
         rec = Milk.create({"animal_id": self.cow.id, "date": self.today, "yield_l": 8})
         rec.yield_l = 8.5
-        self.Health.with_user(self.operator).create({"animal_id": self.cow.id,
-                                                     "event_type": "vet_check"})
-        self.Breeding.with_user(self.operator).create({"animal_id": self.cow2.id,
-                                                       "event_type": "heat"})
+        self.Health.with_user(self.operator).create(
+            {"animal_id": self.cow.id, "event_type": "vet_check"}
+        )
+        self.Breeding.with_user(self.operator).create(
+            {"animal_id": self.cow2.id, "event_type": "heat"}
+        )
         calf = self.Animal.with_user(self.operator).create({"visual_tag": "T-OP-CALF"})
         self.env["dairy.attention.event"].with_user(self.operator).raise_attention(
-            self.cow.id, "heat")
+            self.cow.id, "heat"
+        )
         with self.assertRaises(AccessError):
             rec.unlink()
         with self.assertRaises(AccessError):
@@ -74,8 +80,9 @@ class TestFarmSecurity(FarmCase):
         Animal = self.Animal.with_user(stranger).with_company(other)
         self.assertFalse(Animal.search([("id", "=", self.cow.id)]))
         self.assertFalse(self.Milk.with_user(stranger).search([("id", "=", self.record.id)]))
-        self.assertFalse(self.env["dairy.barn"].with_user(stranger).search(
-            [("id", "=", self.barn.id)]))
+        self.assertFalse(
+            self.env["dairy.barn"].with_user(stranger).search([("id", "=", self.barn.id)])
+        )
         with self.assertRaises(AccessError):
             self.cow.with_user(stranger).with_company(other).read(["visual_tag"])
         own = Animal.create({"visual_tag": "T-001", "eid": self.cow.eid})

@@ -18,8 +18,10 @@ class TestSeed(TransactionCase):
 
     def test_identity_contract_and_history(self):
         self.assertTrue(self.summary["created"])
-        cows = self.Animal.search([("company_id", "=", self.company.id),
-                                   ("visual_tag", "=like", "SD-0%")], order="visual_tag")
+        cows = self.Animal.search(
+            [("company_id", "=", self.company.id), ("visual_tag", "=like", "SD-0%")],
+            order="visual_tag",
+        )
         self.assertEqual(cows.mapped("visual_tag"), [f"SD-{i:04d}" for i in range(1, 7)])
         self.assertEqual(cows.mapped("eid"), [contract_eid(i) for i in range(1, 7)])
         self.assertEqual(set(cows.mapped("barn_id.code")), {"B1"})
@@ -30,14 +32,18 @@ class TestSeed(TransactionCase):
         self.assertGreater(len(milk), 6 * 90)  # most cows in milk, two milkings a day
         # stored fields written by COPY equal what the ORM computes
         sample = milk[:300]
-        expected = {r.id: (r.lactation_id, r.dim, r.lactation_stage, r.under_withdrawal,
-                           r.sellable_yield_l) for r in sample}
+        expected = {
+            r.id: (r.lactation_id, r.dim, r.lactation_stage, r.under_withdrawal, r.sellable_yield_l)
+            for r in sample
+        }
         self.env.add_to_compute(Milk._fields["lactation_id"], sample)
         self.env.add_to_compute(Milk._fields["under_withdrawal"], sample)
         sample._recompute_recordset()
         for r in sample:
-            self.assertEqual((r.lactation_id, r.dim, r.lactation_stage, r.under_withdrawal,
-                              r.sellable_yield_l), expected[r.id])
+            self.assertEqual(
+                (r.lactation_id, r.dim, r.lactation_stage, r.under_withdrawal, r.sellable_yield_l),
+                expected[r.id],
+            )
         for lac in cows.lactation_ids:
             stored = (lac.total_yield, lac.peak_yield, lac.peak_dim)
             lac._compute_yield()
@@ -56,12 +62,17 @@ class TestSeed(TransactionCase):
             count,
         )
         # a larger herd regenerates in place: same animals, no duplicate milkings
-        first = self.Animal.search([("visual_tag", "=", "SD-0001"),
-                                    ("company_id", "=", self.company.id)])
+        first = self.Animal.search(
+            [("visual_tag", "=", "SD-0001"), ("company_id", "=", self.company.id)]
+        )
         bigger = self.Animal.seed_demo_herd(n_cows=8, days=30, seed=11)
         self.assertTrue(bigger["created"])
-        self.assertEqual(self.Animal.search([("visual_tag", "=", "SD-0001"),
-                                             ("company_id", "=", self.company.id)]), first)
+        self.assertEqual(
+            self.Animal.search(
+                [("visual_tag", "=", "SD-0001"), ("company_id", "=", self.company.id)]
+            ),
+            first,
+        )
         self.assertEqual(
             self.env["dairy.milk.record"].search_count([("company_id", "=", self.company.id)]),
             bigger["milk_records"],

@@ -71,15 +71,20 @@ class TestMilkingSessionTour(HttpCase):
     def test_record_session_in_browser(self):
         env = self.env
         barn = env["dairy.barn"].create({"name": "Tour barn", "code": "TOUR"})
-        cows = env["dairy.animal"].create([
-            {"visual_tag": f"TOUR-{i}", "birth_date": "2021-01-01", "barn_id": barn.id}
-            for i in (1, 2, 3)
-        ])
-        env["dairy.breeding.event"].create([
-            {"animal_id": c.id, "event_type": "calving", "date": "2026-01-10"} for c in cows
-        ])
-        self.start_tour("/odoo/action-smart_dairy_farm.action_dairy_milking_session",
-                        "smart_dairy_farm_milking_session_tour", login="admin")
+        cows = env["dairy.animal"].create(
+            [
+                {"visual_tag": f"TOUR-{i}", "birth_date": "2021-01-01", "barn_id": barn.id}
+                for i in (1, 2, 3)
+            ]
+        )
+        env["dairy.breeding.event"].create(
+            [{"animal_id": c.id, "event_type": "calving", "date": "2026-01-10"} for c in cows]
+        )
+        self.start_tour(
+            "/odoo/action-smart_dairy_farm.action_dairy_milking_session",
+            "smart_dairy_farm_milking_session_tour",
+            login="admin",
+        )
         records = env["dairy.milk.record"].search([("animal_id", "in", cows.ids)])
         self.assertEqual(sorted(records.mapped("yield_l")), [6.5, 7.25, 8.0])
         self.assertEqual(set(records.mapped("source")), {"manual"})

@@ -45,11 +45,19 @@ class TestEid(TestCase):
         self.assertEqual(parse_eid("050100000000001"), (50, 100000000001))
         self.assertEqual(normalize_eid("050 1000-0000.0001"), "050100000000001")
         self.assertEqual(format_eid(50, 1), "050000000000001")
-        self.assertEqual(parse_eid("999" + str(NATIONAL_ID_LIMIT - 1)), (999, NATIONAL_ID_LIMIT - 1))
+        self.assertEqual(
+            parse_eid("999" + str(NATIONAL_ID_LIMIT - 1)), (999, NATIONAL_ID_LIMIT - 1)
+        )
 
     def test_invalid(self):
-        for bad in ("", "05010000000000", "0501000000000012", "05010000000000A", None,
-                    "050" + str(NATIONAL_ID_LIMIT)):
+        for bad in (
+            "",
+            "05010000000000",
+            "0501000000000012",
+            "05010000000000A",
+            None,
+            "050" + str(NATIONAL_ID_LIMIT),
+        ):
             with self.subTest(bad=bad):
                 self.assertFalse(is_valid_eid(bad))
                 with self.assertRaises(ValueError) as err:
@@ -65,8 +73,9 @@ class TestEid(TestCase):
         self.assertEqual(contract_eid(255), "050000100000255")
         self.assertTrue(is_valid_eid(contract_eid(255)))
         self.assertEqual(contract_tag(7), "SD-0007")
-        self.assertEqual([contract_barn_code(i) for i in (1, 64, 65, 255)],
-                         ["B1", "B1", "B2", "B4"])
+        self.assertEqual(
+            [contract_barn_code(i) for i in (1, 64, 65, 255)], ["B1", "B1", "B2", "B4"]
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -85,8 +94,9 @@ class TestMilkRules(TestCase):
         utc = time_from_session(date(2026, 3, 10), "am")  # 05:30 in Dhaka (UTC+6)
         self.assertEqual(utc, datetime(2026, 3, 9, 23, 30))
         self.assertEqual(session_from_time(utc), (date(2026, 3, 10), "am"))
-        self.assertEqual(session_from_time(datetime(2026, 3, 10, 10, 30)),
-                         (date(2026, 3, 10), "pm"))
+        self.assertEqual(
+            session_from_time(datetime(2026, 3, 10, 10, 30)), (date(2026, 3, 10), "pm")
+        )
 
     def test_lactation_summary(self):
         daily = {d(i): 10.0 + (i if i < 50 else 50 - (i - 50) * 0.1) for i in range(0, 320)}
@@ -96,8 +106,10 @@ class TestMilkRules(TestCase):
         self.assertEqual(s["days_recorded"], 320)
         self.assertAlmostEqual(s["yield_305"], sum(v for k, v in daily.items() if k < d(305)))
         self.assertGreater(s["total"], s["yield_305"])
-        self.assertEqual([lactation_stage(x) for x in (0, 100, 101, 200, 201)],
-                         ["early", "early", "mid", "mid", "late"])
+        self.assertEqual(
+            [lactation_stage(x) for x in (0, 100, 101, 200, 201)],
+            ["early", "early", "mid", "mid", "late"],
+        )
 
     def test_withdrawal_window(self):
         windows = [(d(10), d(14))]
@@ -111,8 +123,11 @@ class TestMilkRules(TestCase):
 class TestReproRules(TestCase):
     def test_state_and_conception(self):
         events = [
-            (d(0), "calving", None), (d(60), "heat", None), (d(60), "insemination", None),
-            (d(81), "insemination", None), (d(120), "pregnancy_check", "pregnant"),
+            (d(0), "calving", None),
+            (d(60), "heat", None),
+            (d(60), "insemination", None),
+            (d(81), "insemination", None),
+            (d(120), "pregnancy_check", "pregnant"),
         ]
         state = reproductive_state(events)
         self.assertEqual(state["state"], "pregnant")
@@ -126,8 +141,7 @@ class TestReproRules(TestCase):
         self.assertEqual(state["state"], "open")
         self.assertIsNone(state["expected_calving"])
         # calving resets
-        self.assertEqual(reproductive_state(events + [(d(365), "calving", None)])["state"],
-                         "open")
+        self.assertEqual(reproductive_state(events + [(d(365), "calving", None)])["state"], "open")
 
     def test_animal_kpis(self):
         kpis = animal_kpis([d(0), d(380)], [d(60), d(81), d(450)], [d(81)], today=d(500))

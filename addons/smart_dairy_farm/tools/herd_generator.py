@@ -25,9 +25,30 @@ from .eid import contract_barn_code, contract_eid, contract_tag
 
 GESTATION = 280
 NAMES = [
-    "Lakshmi", "Kajol", "Moyna", "Shyama", "Dhoboli", "Rupa", "Sonali", "Champa",
-    "Bokul", "Jhumur", "Kalo", "Laali", "Moni", "Pori", "Ranga", "Shapla", "Tara",
-    "Jui", "Beli", "Mala", "Koli", "Shefali", "Rani", "Gita",
+    "Lakshmi",
+    "Kajol",
+    "Moyna",
+    "Shyama",
+    "Dhoboli",
+    "Rupa",
+    "Sonali",
+    "Champa",
+    "Bokul",
+    "Jhumur",
+    "Kalo",
+    "Laali",
+    "Moni",
+    "Pori",
+    "Ranga",
+    "Shapla",
+    "Tara",
+    "Jui",
+    "Beli",
+    "Mala",
+    "Koli",
+    "Shefali",
+    "Rani",
+    "Gita",
 ]
 HF_SHARES = [50.0, 62.5, 75.0, 75.0, 75.0, 87.5]
 SEMEN = ["HF-2031 (CAB)", "HF-1187 (BRAC)", "HF-2210 (DLS)", "HF-1954 (CAB)"]
@@ -109,8 +130,13 @@ def _generate_cow(h, i, rng):
         while conception is None and services < 6:
             ev.append(("heat", day, {"heat_source": rng.choice(["observed", "detected"])}))
             services += 1
-            ev.append(("insemination", day, {
-                "semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)}))
+            ev.append(
+                (
+                    "insemination",
+                    day,
+                    {"semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)},
+                )
+            )
             if rng.random() < 0.45:
                 conception = day
                 check = day + timedelta(days=rng.randint(35, 45))
@@ -124,20 +150,40 @@ def _generate_cow(h, i, rng):
                     day = day + timedelta(days=rng.randint(19, 23))
         if conception is None:
             conception = day + timedelta(days=21)
-            ev.append(("insemination", conception, {
-                "semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)}))
-            ev.append(("pregnancy_check", conception + timedelta(days=40),
-                       {"pregnancy_result": "pregnant"}))
+            ev.append(
+                (
+                    "insemination",
+                    conception,
+                    {"semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)},
+                )
+            )
+            ev.append(
+                (
+                    "pregnancy_check",
+                    conception + timedelta(days=40),
+                    {"pregnancy_result": "pregnant"},
+                )
+            )
         aborted = rng.random() < 0.03
         if aborted:
             abort_day = conception + timedelta(days=rng.randint(90, 200))
             ev.append(("abortion", abort_day, {}))
             conception = abort_day + timedelta(days=rng.randint(40, 70))
             ev.append(("heat", conception, {"heat_source": "observed"}))
-            ev.append(("insemination", conception, {
-                "semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)}))
-            ev.append(("pregnancy_check", conception + timedelta(days=40),
-                       {"pregnancy_result": "pregnant"}))
+            ev.append(
+                (
+                    "insemination",
+                    conception,
+                    {"semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)},
+                )
+            )
+            ev.append(
+                (
+                    "pregnancy_check",
+                    conception + timedelta(days=40),
+                    {"pregnancy_result": "pregnant"},
+                )
+            )
         next_calving = conception + timedelta(days=GESTATION + rng.randint(-4, 4))
         dry_off = next_calving - timedelta(days=rng.randint(55, 65))
         dry_off = max(dry_off, calving + timedelta(days=200))
@@ -148,13 +194,26 @@ def _generate_cow(h, i, rng):
                 h.breeding.append(dict(extra, cow=i, date=d, event_type=kind))
         if calving >= start:
             calf_sex = "female" if rng.random() < 0.5 else "male"
-            h.breeding.append({"cow": i, "date": calving, "event_type": "calving",
-                               "calf_sex": calf_sex})
+            h.breeding.append(
+                {"cow": i, "date": calving, "event_type": "calving", "calf_sex": calf_sex}
+            )
             if (end - calving).days <= 60:
-                h.calves.append({"dam": i, "date": calving, "sex": calf_sex,
-                                 "hf_pct": round((hf + 100.0) / 2, 1)})
-        h.lactations.append({"cow": i, "number": number, "calving_date": calving,
-                             "dry_off_date": dry_off if dry_off <= end else None})
+                h.calves.append(
+                    {
+                        "dam": i,
+                        "date": calving,
+                        "sex": calf_sex,
+                        "hf_pct": round((hf + 100.0) / 2, 1),
+                    }
+                )
+        h.lactations.append(
+            {
+                "cow": i,
+                "number": number,
+                "calving_date": calving,
+                "dry_off_date": dry_off if dry_off <= end else None,
+            }
+        )
         # ---------------------------------------------------------- health of the lactation
         episodes = []  # (start, days, kind, drop)
         lact_days = (dry_off - calving).days
@@ -173,15 +232,31 @@ def _generate_cow(h, i, rng):
         for s, _length, kind, _drop in episodes:
             treat = s + timedelta(days=1)
             if start <= s <= end:
-                h.health.append({"cow": i, "date": s, "event_type": "diagnosis",
-                                 "disease": kind, "medicine": None, "state": "done"})
+                h.health.append(
+                    {
+                        "cow": i,
+                        "date": s,
+                        "event_type": "diagnosis",
+                        "disease": kind,
+                        "medicine": None,
+                        "state": "done",
+                    }
+                )
             if start <= treat <= end:
                 wd = MEDICINES[kind][1]
                 for k in range(3 if kind == "mastitis" else 1):
                     t = treat + timedelta(days=k)
                     if t <= end:
-                        h.health.append({"cow": i, "date": t, "event_type": "treatment",
-                                         "disease": kind, "medicine": kind, "state": "done"})
+                        h.health.append(
+                            {
+                                "cow": i,
+                                "date": t,
+                                "event_type": "treatment",
+                                "disease": kind,
+                                "medicine": kind,
+                                "state": "done",
+                            }
+                        )
                         if wd:
                             withdrawal.append((t, t + timedelta(days=wd)))
         # ---------------------------------------------------------- milk of the lactation
@@ -204,12 +279,24 @@ def _generate_cow(h, i, rng):
             sold = not any(ws <= d < we for ws, we in withdrawal)
             for session, share in (("am", 0.55), ("pm", 0.45)):
                 y = max(daily * share * rng.gauss(1.0, 0.04), 0.3)
-                fat = min(max(fat_base + rng.gauss(0, 0.15) + (0.2 if session == "pm" else 0),
-                              2.8), 6.5)
+                fat = min(
+                    max(fat_base + rng.gauss(0, 0.15) + (0.2 if session == "pm" else 0), 2.8), 6.5
+                )
                 snf = min(max(rng.gauss(8.5, 0.18), 7.6), 9.4)
-                h.milkings.append((i, d, session, round(y, 2), round(fat, 2), round(snf, 2),
-                                   round(scc, 0), round(cond, 2),
-                                   round(rng.gauss(37.6, 0.3), 1), not sold))
+                h.milkings.append(
+                    (
+                        i,
+                        d,
+                        session,
+                        round(y, 2),
+                        round(fat, 2),
+                        round(snf, 2),
+                        round(scc, 0),
+                        round(cond, 2),
+                        round(rng.gauss(37.6, 0.3), 1),
+                        not sold,
+                    )
+                )
             d += timedelta(days=1)
         # ---------------------------------------------------------- next lactation
         if next_calving > end:
@@ -241,5 +328,13 @@ def _vaccinations(h, n_cows):
             state = "planned" if day > h.end else "done"
             for cow in h.cows:
                 if cow["birth_date"] < day:
-                    h.health.append({"cow": cow["i"], "date": day, "event_type": "vaccination",
-                                     "disease": disease, "medicine": disease, "state": state})
+                    h.health.append(
+                        {
+                            "cow": cow["i"],
+                            "date": day,
+                            "event_type": "vaccination",
+                            "disease": disease,
+                            "medicine": disease,
+                            "state": state,
+                        }
+                    )

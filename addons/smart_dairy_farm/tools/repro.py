@@ -112,8 +112,12 @@ def reproductive_state(events):
     abortion), ``conception`` and ``expected_calving`` (when pregnant).
     """
     out = {
-        "state": "open", "last_calving": None, "last_heat": None,
-        "last_insemination": None, "services": 0, "conception": None,
+        "state": "open",
+        "last_calving": None,
+        "last_heat": None,
+        "last_insemination": None,
+        "services": 0,
+        "conception": None,
         "expected_calving": None,
     }
     for day, kind, result in sorted(events, key=lambda e: (e[0], _ORDER.get(e[1], 9))):

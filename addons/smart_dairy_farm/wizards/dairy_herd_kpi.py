@@ -8,8 +8,9 @@ class DairyHerdKpi(models.TransientModel):
     _name = "dairy.herd.kpi"
     _description = "Herd reproduction and milk KPIs"
 
-    date_from = fields.Date(required=True,
-                            default=lambda s: fields.Date.context_today(s) - timedelta(days=364))
+    date_from = fields.Date(
+        required=True, default=lambda s: fields.Date.context_today(s) - timedelta(days=364)
+    )
     date_to = fields.Date(required=True, default=fields.Date.context_today)
     cows = fields.Integer(compute="_compute_kpis", string="Cows in herd")
     lactating = fields.Integer(compute="_compute_kpis")

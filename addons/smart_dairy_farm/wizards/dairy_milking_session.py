@@ -19,11 +19,13 @@ class DairyMilkingSession(models.TransientModel):
     barn_id = fields.Many2one("dairy.barn", required=True)
     date = fields.Date(required=True, default=fields.Date.context_today)
     session = fields.Selection(SESSIONS, required=True, default=_default_session)
-    source = fields.Selection([("manual", "Manual"), ("import", "Import")], default="manual",
-                              required=True)
+    source = fields.Selection(
+        [("manual", "Manual"), ("import", "Import")], default="manual", required=True
+    )
     line_ids = fields.One2many("dairy.milking.session.line", "session_id", string="Cows")
-    already_recorded = fields.Integer(readonly=True,
-                                      help="Cows of the barn already recorded for this milking.")
+    already_recorded = fields.Integer(
+        readonly=True, help="Cows of the barn already recorded for this milking."
+    )
     total_l = fields.Float(compute="_compute_totals", string="Total (L)", digits=(10, 2))
     cows_entered = fields.Integer(compute="_compute_totals")
 
@@ -41,8 +43,7 @@ class DairyMilkingSession(models.TransientModel):
         )
         done = set(
             self.env["dairy.milk.record"]
-            .search([("animal_id", "in", cows.ids), ("date", "=", day),
-                     ("session", "=", session)])
+            .search([("animal_id", "in", cows.ids), ("date", "=", day), ("session", "=", session)])
             .animal_id.ids
         )
         commands = [Command.clear()]
@@ -104,8 +105,12 @@ class DairyMilkingSession(models.TransientModel):
         records = self.env["dairy.milk.record"].create(vals_list)
         return {
             "type": "ir.actions.act_window",
-            "name": _("Milking %(barn)s %(date)s %(session)s", barn=self.barn_id.code,
-                      date=self.date, session=self.session.upper()),
+            "name": _(
+                "Milking %(barn)s %(date)s %(session)s",
+                barn=self.barn_id.code,
+                date=self.date,
+                session=self.session.upper(),
+            ),
             "res_model": "dairy.milk.record",
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],
