@@ -1,0 +1,1 @@
+from .iot import iot_router

@@ -1,0 +1,1 @@
+from . import iot_api_key_wizard
