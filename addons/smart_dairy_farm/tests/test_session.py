@@ -88,3 +88,27 @@ class TestMilkingSessionTour(HttpCase):
         records = env["dairy.milk.record"].search([("animal_id", "in", cows.ids)])
         self.assertEqual(sorted(records.mapped("yield_l")), [6.5, 7.25, 8.0])
         self.assertEqual(set(records.mapped("source")), {"manual"})
+
+
+@tagged("post_install", "-at_install")
+class TestHerdTour(HttpCase):
+    def test_herd_views_in_browser(self):
+        env = self.env
+        viewer = env["res.users"].create(
+            {
+                "name": "Tour viewer",
+                "login": "farm_tour_viewer",
+                "password": "farm_tour_viewer",
+                "groups_id": [(6, 0, [env.ref("smart_dairy_base.group_farm_viewer").id])],
+            }
+        )
+        cow = env["dairy.animal"].create({"visual_tag": "TOURH-1", "birth_date": "2021-01-01"})
+        env["dairy.breeding.event"].create(
+            {"animal_id": cow.id, "event_type": "calving", "date": "2026-01-10"}
+        )
+        env["dairy.milk.record"].create({"animal_id": cow.id, "date": "2026-02-01", "yield_l": 9.5})
+        env["dairy.health.event"].create(
+            {"animal_id": cow.id, "event_type": "treatment", "withdrawal_days": 30}
+        )
+        self.assertTrue(cow.under_withdrawal)
+        self.start_tour("/odoo/dairy-herd", "smart_dairy_farm_herd_tour", login=viewer.login)
