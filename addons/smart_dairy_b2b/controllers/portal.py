@@ -28,8 +28,9 @@ class B2bPortal(CustomerPortal):
             status=403,
         )
 
-    def _prepare_home_portal_values(self, counters):
-        values = super()._prepare_home_portal_values(counters)
+    def _prepare_portal_layout_values(self):
+        # Not _prepare_home_portal_values: its keys are returned to /my/counters.
+        values = super()._prepare_portal_layout_values()
         user = request.env.user
         values["b2b_ok"] = bool(not user._is_public() and user._b2b_portal_ok())
         values["b2b_role"] = user.b2b_role
@@ -47,7 +48,7 @@ class B2bPortal(CustomerPortal):
         if category_id:
             domain.append(("categ_id", "child_of", int(category_id)))
         products = env["product.product"].search(domain, limit=limit, order="categ_id, name")
-        pricelist = partner.commercial_partner_id.property_product_pricelist
+        pricelist = partner._b2b_pricelist()
         prices = pricelist._b2b_catalog_prices(products) if products else {}
         # sudo: portal users cannot read stock quants; only the on-hand figures of the
         # products already visible to them are read.
@@ -125,7 +126,7 @@ class B2bPortal(CustomerPortal):
         if len(products) != len(quantities):
             raise AccessError(env._("Unknown product."))
         partner = user.partner_id
-        pricelist = partner.commercial_partner_id.property_product_pricelist
+        pricelist = partner._b2b_pricelist()
         try:
             for product in products:
                 product.product_tmpl_id._b2b_check_quantity(quantities[product.id])

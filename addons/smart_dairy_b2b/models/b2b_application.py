@@ -167,15 +167,16 @@ class B2bApplication(models.Model):
     def write(self, vals):
         return super().write(self._normalize_vals(vals))
 
+    # Reviewers fill the commercial terms and verify documents while the review runs.
+    _b2b_review_fields = ["tier_id", "credit_limit", "payment_term_id", "document_ids"]
+
+    @api.model
     def _get_under_validation_exceptions(self):
-        # Reviewers fill the commercial terms and verify documents while the review runs.
-        return super()._get_under_validation_exceptions() + [
-            "tier_id",
-            "credit_limit",
-            "payment_term_id",
-            "decision_reason",
-            "document_ids",
-        ]
+        return super()._get_under_validation_exceptions() + self._b2b_review_fields
+
+    @api.model
+    def _get_all_validation_exceptions(self):
+        return super()._get_all_validation_exceptions() + self._b2b_review_fields
 
     # ------------------------------------------------------------------ workflow
     def _prepare_partner_vals(self):

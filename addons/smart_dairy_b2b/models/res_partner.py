@@ -150,6 +150,21 @@ class ResPartner(models.Model):
             if pricelist and partner.property_product_pricelist != pricelist:
                 partner.sudo().property_product_pricelist = pricelist
 
+    def _b2b_pricelist(self):
+        """Pricelist of a B2B partner: contract, else tier, else the usual property.
+
+        Read from the B2B fields rather than the company-dependent property so that every
+        company of a multi-company database prices a partner the same way.
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        # sudo: portal users may not read their own tier record; only its pricelist is used.
+        partner_sudo = partner.sudo()
+        pricelist = partner_sudo.b2b_contract_pricelist_id or partner_sudo.b2b_tier_id.pricelist_id
+        return (
+            self.env["product.pricelist"].browse(pricelist.id) or partner.property_product_pricelist
+        )
+
     def _b2b_is_blocked(self):
         self.ensure_one()
         return self.commercial_partner_id.b2b_status in BLOCKED_STATUSES

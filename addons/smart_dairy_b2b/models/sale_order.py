@@ -30,6 +30,14 @@ class SaleOrder(models.Model):
                         )
                     )
 
+    @api.depends("partner_id", "company_id")
+    def _compute_pricelist_id(self):
+        super()._compute_pricelist_id()
+        for order in self.filtered(lambda o: o.state == "draft" and o.partner_id):
+            commercial = order.partner_id.commercial_partner_id
+            if commercial.b2b_tier_id or commercial.b2b_contract_pricelist_id:
+                order.pricelist_id = order.partner_id._b2b_pricelist()
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
