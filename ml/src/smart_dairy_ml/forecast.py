@@ -130,7 +130,7 @@ def daily_matrix(daily: pd.DataFrame, max_dim=400):
 class YieldForecaster:
     """Per-cow 1-7 day yield forecaster (scikit-learn estimator API)."""
 
-    def __init__(self, max_iter=300, learning_rate=0.05, max_leaf_nodes=31,
+    def __init__(self, max_iter=150, learning_rate=0.1, max_leaf_nodes=31,
                  min_samples_leaf=200, first_origin_dim=10, random_state=0):
         self.max_iter = max_iter
         self.learning_rate = learning_rate

@@ -39,9 +39,9 @@ DISEASE_EVENT = {"ketosis": "ketosis", "mastitis": "mastitis", "illness": "fever
 # time window (hours before diagnosis) in which an alert counts as a detection
 WINDOW_H = {"ketosis": 5 * 24, "mastitis": 48, "illness": 48}
 SIGNALS = ["rum_r", "act_r", "temp_ex", "y_r", "cond_r"]
-FEATURES = ["rum_r", "rum_r_lag", "rum_min", "act_r", "act_r_lag", "temp_ex", "temp_ex_lag",
-            "y_r", "y_r_lag", "cond_r", "cond_r_lag", "cond_d", "dim", "parity", "prior_cases",
-            "iso"]
+FEATURES = ["rum_r", "rum_r_lag", "rum_min", "rum_mean4", "rum_z", "act_r", "act_r_lag",
+            "act_mean4", "temp_ex", "temp_ex_lag", "y_r", "y_r_lag", "y_mean4", "y_z", "cond_r",
+            "cond_r_lag", "cond_d", "cond_mean2", "cond_z", "dim", "parity", "prior_cases", "iso"]
 
 
 def _idc(df):
@@ -117,6 +117,24 @@ def session_features(hourly: pd.DataFrame, milkings: pd.DataFrame,
     m["cond_r_lag"] = g["cond_r"].shift(1)
     m["cond_d"] = m["cond_r"] - m["cond_r_lag"]
 
+    def gmean(col, n):
+        r = m[col].groupby(aid, sort=False).rolling(n, min_periods=1).mean()
+        return r.reset_index(level=0, drop=True).reindex(m.index)
+
+    def gz(col, n=20, lag=4):
+        sh = m[col].groupby(aid, sort=False).shift(lag)
+        sd = sh.groupby(aid, sort=False).rolling(n, min_periods=6).std()
+        sd = sd.reset_index(level=0, drop=True).reindex(m.index)
+        return m[col] / sd.clip(lower=0.01)
+
+    m["rum_mean4"] = gmean("rum_r", 4)
+    m["act_mean4"] = gmean("act_r", 4)
+    m["y_mean4"] = gmean("y_r", 4)
+    m["cond_mean2"] = gmean("cond_r", 2)
+    m["rum_z"] = gz("rum_r")
+    m["y_z"] = gz("y_r")
+    m["cond_z"] = gz("cond_r")
+
     # lactation info
     m["dim"] = m["dim"] if "dim" in m.columns else np.nan
     m["parity"] = np.nan
@@ -176,8 +194,9 @@ def label_sessions(feat: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 class HealthRiskModel:
     """Calibrated per-disease classifiers + IsolationForest anomaly layer."""
 
-    def __init__(self, max_iter=200, learning_rate=0.05, target_sp=0.99, contamination=0.02,
-                 random_state=0):
+    def __init__(self, max_iter=150, learning_rate=0.08, target_sp=0.99, contamination=0.02,
+                 negative_fraction=0.3, random_state=0):
+        self.negative_fraction = negative_fraction
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.target_sp = target_sp
@@ -197,7 +216,12 @@ class HealthRiskModel:
         self.models_, self.thresholds_ = {}, {}
         for dis in DISEASES:
             keep = ~X[f"x_{dis}"].to_numpy()
-            Xd, yd = X.loc[keep, FEATURES], X.loc[keep, f"y_{dis}"].astype(int).to_numpy()
+            yall = X[f"y_{dis}"].to_numpy()
+            # negatives are subsampled (weighted back) to keep training fast
+            rng = np.random.default_rng(self.random_state)
+            keep &= yall | (rng.uniform(size=len(X)) < self.negative_fraction)
+            Xd, yd = X.loc[keep, FEATURES], yall[keep].astype(int)
+            w = np.where(yd == 1, 1.0, 1.0 / self.negative_fraction)
             clf = CalibratedClassifierCV(
                 HistGradientBoostingClassifier(max_iter=self.max_iter,
                                                learning_rate=self.learning_rate,
@@ -205,7 +229,7 @@ class HealthRiskModel:
                 method="isotonic", cv=3)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                clf.fit(Xd, yd)
+                clf.fit(Xd, yd, sample_weight=w)
             self.models_[dis] = clf
             p = clf.predict_proba(X[FEATURES])[:, 1]
             self.thresholds_[dis] = self._pick_threshold(X, p, dis)

@@ -94,19 +94,16 @@ def _rolling_slot_median(L, spd, days, mask=None):
     X = L[:, : nd * spd].reshape(n, nd, spd)
     if mask is not None:
         X = np.where(mask[:, : nd * spd].reshape(n, nd, spd), np.nan, X)
-    out = np.full((n, nd, spd), np.nan)
     # sliding window over days; vectorised over cows and slots
     from numpy.lib.stride_tricks import sliding_window_view
 
     pad = np.concatenate([np.full((n, days, spd), np.nan), X], axis=1)
     win = sliding_window_view(pad, days, axis=1)[:, :nd]  # (n, nd, spd, days) days before d
+    srt = np.sort(win, axis=3)  # NaN sorts last
     cnt = np.isfinite(win).sum(axis=3)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            med = np.nanmedian(win, axis=3)
+    lo = np.clip((cnt - 1) // 2, 0, days - 1)[..., None]
+    hi = np.clip(cnt // 2, 0, days - 1)[..., None]
+    med = 0.5 * (np.take_along_axis(srt, lo, axis=3) + np.take_along_axis(srt, hi, axis=3))[..., 0]
     out = np.where(cnt >= 3, med, np.nan)
     return out.reshape(n, nd * spd)
 
@@ -237,19 +234,26 @@ class HeatDetector:
                n_hours=None) -> pd.DataFrame:
         """Heat alerts: one row per alert with onset, score, confidence and AI window."""
         cand = self.candidates(hourly, start, n_hours)
-        return self._alerts(cand, animals)
+        return self.alerts_from_candidates(cand, animals)
 
-    def _alerts(self, cand, animals=None):
+    def alerts_from_candidates(self, cand, animals=None):
+        """Threshold, refractory period, cycle plausibility, pregnancy and housing flags."""
         cols = ["animal_id", "onset_ts", "score", "confidence", "activity_z", "rumination_drop",
                 "ai_window_start", "ai_window_end", "ai_acceptable_start", "ai_acceptable_end",
                 "expected_ovulation_ts", "flags"]
         if cand.empty:
             return pd.DataFrame(columns=cols)
-        preg, tie = set(), set()
+        preg, tie = {}, set()
         if animals is not None and len(animals):
             idc = _id_col(animals)
             if "pregnant" in animals:
-                preg = set(animals.loc[animals["pregnant"].fillna(False).astype(bool), idc])
+                pa = animals[animals["pregnant"].fillna(False).astype(bool)]
+                if "conception_date" in pa:
+                    cd = pd.to_datetime(pa["conception_date"], utc=True, errors="coerce")
+                else:
+                    cd = pd.Series(pd.NaT, index=pa.index, dtype="datetime64[ns, UTC]")
+                # alerts after conception (+1 day) are suppressed; no date = whole window
+                preg = dict(zip(pa[idc], cd, strict=True))
             if "housing" in animals:
                 tie = set(animals.loc[animals["housing"].astype(str) == "tiestall", idc])
         out = []
@@ -267,7 +271,8 @@ class HeatDetector:
                         thr += self.implausible_penalty
                 if row.score < thr:
                     continue
-                if aid in preg:
+                if aid in preg and (pd.isna(preg[aid])
+                                    or row.onset_ts >= preg[aid] + pd.Timedelta(days=1)):
                     flags.append("suppressed_pregnant")
                 if aid in tie:
                     flags.append("tiestall_low_activity_response")
@@ -295,7 +300,7 @@ class HeatDetector:
         best, best_val = self.threshold, -1.0
         for thr in np.arange(3.0, 10.01, 0.25):
             self.threshold = float(thr)
-            m = heat_cowday_metrics(self._alerts(cand, animals), ev, ids, t0, n_days,
+            m = heat_cowday_metrics(self.alerts_from_candidates(cand, animals), ev, ids, t0, n_days,
                                     warmup_days=self.baseline_days)
             val = min(m["sensitivity"], m["ppv"]) if m["specificity"] >= 0.99 else -1.0
             if val > best_val:

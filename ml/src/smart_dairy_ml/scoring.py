@@ -40,6 +40,7 @@ KNOWN_BREEDS = {"hfxlocal", "hfxlocal f1", "hf", "holstein", "holstein friesian"
                 "sahiwal", "jersey", "red chittagong", "rdm", "crossbred"}
 RESIDUAL_FLAG = -0.15
 HEAT_RECENT_H = 48
+STUCK_HOURS = 6
 
 
 def _norm(df, cols):
@@ -71,6 +72,14 @@ def _sanitize(hourly, milkings, animals, as_of):
                       ("body_temp_c", 30, 45)):
         v = pd.to_numeric(h[c], errors="coerce")
         h[c] = v.where((v >= lo) & ((v <= hi) if hi is not None else True))
+    # stuck sensors: the same non-zero value repeated for >= 6 hours is not a reading
+    h = h.sort_values(["animal_id", "ts"], kind="stable")
+    new_cow = h["animal_id"].ne(h["animal_id"].shift())
+    for c in ("activity", "rumination_min", "body_temp_c"):
+        v = h[c]
+        run = (new_cow | v.ne(v.shift())).cumsum()
+        length = run.map(run.value_counts())
+        h[c] = v.where(~((length >= STUCK_HOURS) & (v != 0)))
     for c in ("yield_l", "conductivity_ms_cm"):
         v = pd.to_numeric(m[c], errors="coerce")
         m[c] = v.where(v >= 0)

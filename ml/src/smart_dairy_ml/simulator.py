@@ -104,6 +104,7 @@ class SimResult:
                 "parity": c["parity"].to_numpy(),
                 "calving_date": c["calving_date"].to_numpy(),
                 "pregnant": c["pregnant_at_end"].to_numpy(),
+                "conception_date": c["conception_date"].to_numpy(),
                 "body_weight_kg": c["body_weight_kg"].to_numpy(),
                 "housing": c["housing"].to_numpy(),
             }
@@ -230,17 +231,18 @@ class HerdSimulator:
         cows["parity"] = [int(par_map.get(i, p - 1)) for i, p in zip(cows.cow_id, cows.parity,
                                                                      strict=True)]
         end_day = days
-        preg_end = []
+        preg_end, conc_end = [], []
         for i in cows.cow_id:
             rows = lact_df[lact_df.cow_id == i]
-            p = False
+            p, cdate = False, pd.NaT
             for _, row in rows.iterrows():
                 cd = row.conception_day
-                if cd is not None and np.isfinite(cd) and cd <= end_day:
-                    nxt = cd + 280
-                    p = p or nxt > end_day
-            preg_end.append(bool(p))
+                if cd is not None and np.isfinite(cd) and cd <= end_day and cd + 280 > end_day:
+                    p, cdate = True, t0 + pd.Timedelta(days=float(cd))
+            preg_end.append(p)
+            conc_end.append(cdate)
         cows["pregnant_at_end"] = preg_end
+        cows["conception_date"] = pd.to_datetime(pd.Series(conc_end, dtype="object"), utc=True)
 
         # ---------------------------------------------------------- hourly baselines
         ra, rr, rt = r["act"], r["rum"], r["temp"]

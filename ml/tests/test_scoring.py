@@ -1,0 +1,117 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from smart_dairy_ml.artifacts import ArtifactError, ModelBundle, load_artifact, save_artifact
+from smart_dairy_ml.evaluate import train_forecast_sim, train_heat
+from smart_dairy_ml.forecast import FEATURES as FC_FEATURES
+from smart_dairy_ml.scoring import score_herd
+from smart_dairy_ml.simulator import HerdSimulator
+
+
+@pytest.fixture(scope="module")
+def herd30():
+    return HerdSimulator(n_cows=255, days=30, seed=42).run()
+
+
+def test_one_result_per_animal_with_statuses(herd30):
+    r = herd30
+    out = score_herd(r.hourly, r.milkings, r.animals())
+    assert len(out) == 255 and [o["animal_id"] for o in out] == list(range(1, 256))
+    lact = set(r.milkings.cow_id)
+    for o in out:
+        assert o["status"] in ("ok", "insufficient_data")
+        assert set(o["health"]) == {"ketosis", "mastitis", "illness", "anomaly"}
+        if o["animal_id"] in lact and o["forecast"]["status"] == "ok":
+            assert len(o["forecast"]["days"]) == 7
+            assert all(d["yield_kg"] > 0 for d in o["forecast"]["days"])
+    ok = [o for o in out if o["status"] == "ok"]
+    assert len(ok) > 150
+    dry = [o for o in out if o["animal_id"] not in lact]
+    assert all(o["forecast"]["status"] == "insufficient_data" for o in dry)
+
+
+def test_heat_alert_matches_truth(herd30):
+    r = herd30
+    out = {o["animal_id"]: o for o in score_herd(r.hourly, r.milkings,
+                                                 r.animals().assign(pregnant=False))}
+    as_of = r.hourly.ts.max()
+    ev = r.events[(r.events.kind == "heat") & (r.events.onset_ts >= as_of - pd.Timedelta(
+        hours=40)) & (r.events.detail == "") & (r.events.onset_ts <= as_of - pd.Timedelta(
+            hours=10))]
+    assert len(ev) >= 1
+    hits = sum(out[c]["heat"]["alert"] for c in ev.cow_id)
+    assert hits >= 0.7 * len(ev)
+    alerted = [o for o in out.values() if o["heat"]["alert"]]
+    a = alerted[0]["heat"]
+    on = pd.Timestamp(a["onset_ts"])
+    assert pd.Timestamp(a["insemination_window"][0]) == on + pd.Timedelta(hours=12)
+    assert pd.Timestamp(a["insemination_window"][1]) == on + pd.Timedelta(hours=18)
+
+
+def test_bad_cows_never_stop_the_herd(herd30):
+    r = herd30
+    h = r.hourly.copy()
+    m = r.milkings.copy()
+    an = r.animals()
+    h.loc[h.cow_id == 1, ["activity", "rumination_min", "body_temp_c"]] = np.nan  # missing
+    h.loc[h.cow_id == 2, "activity"] = 50.0                                       # constant
+    h.loc[h.cow_id == 3, "activity"] = -3.0                                       # negative
+    m.loc[m.cow_id == 3, "yield_l"] = -1.0
+    h = h[~((h.cow_id == 4) & (h.ts < h.ts.max() - pd.Timedelta(days=5)))]        # 5 days only
+    m = m[~((m.cow_id == 4) & (m.ts < m.ts.max() - pd.Timedelta(days=5)))]
+    an.loc[an.animal_id == 5, "breed"] = "Martian"                                # unknown breed
+    an.loc[an.animal_id == 6, "calving_date"] = None                              # unknown DIM
+    an.loc[an.animal_id == 7, "parity"] = "x"
+    extra = pd.DataFrame({"animal_id": [999], "parity": [2], "calving_date": [None]})
+    an = pd.concat([an, extra], ignore_index=True)                                # no data at all
+    out = {o["animal_id"]: o for o in score_herd(h, m, an)}
+    assert len(out) == 256
+    for aid in (1, 2, 3):
+        assert out[aid]["heat"]["status"] == "insufficient_data", out[aid]["heat"]
+    assert out[4]["heat"]["status"] == "insufficient_data"
+    assert "need" in out[4]["heat"]["reason"]
+    assert out[4]["forecast"]["status"] == "insufficient_data"
+    assert any("unknown breed" in w for w in out[5]["warnings"])
+    assert out[6]["forecast"]["status"] == "insufficient_data"
+    assert out[999]["status"] == "insufficient_data"
+    assert out[999]["heat"]["reason"] and out[999]["forecast"]["reason"]
+    assert out[10]["heat"]["status"] == "ok"
+
+
+def test_residual_flag_on_yield_drop(herd30):
+    r = herd30
+    m = r.milkings.copy()
+    cow = int(m.cow_id.iloc[0])
+    last_day = m[m.cow_id == cow].ts.max().floor("D")
+    sel = (m.cow_id == cow) & (m.ts >= last_day)
+    m.loc[sel, "yield_l"] *= 0.6
+    out = {o["animal_id"]: o for o in score_herd(r.hourly, m, r.animals())}
+    assert out[cow]["residual"]["status"] == "ok"
+    assert out[cow]["residual"]["flag"] is True and out[cow]["residual"]["value"] < -0.15
+    others = [o for o in out.values() if o["residual"]["status"] == "ok"]
+    assert sum(o["residual"]["flag"] for o in others) < 0.1 * len(others)
+
+
+def test_artifacts_roundtrip_and_validation(tmp_path, herd30):
+    det = train_heat(seed=3, n_cows=60, days=60)
+    fc = train_forecast_sim(seed=3, n_cows=40, days=400)
+    save_artifact(det, tmp_path / "heat.joblib", "heat", det.features_, det.training_summary_,
+                  {"sensitivity": 0.9})
+    save_artifact(fc, tmp_path / "forecast.joblib", "forecast", FC_FEATURES,
+                  fc.training_summary_, {"mape_h7": 5.0})
+    a = load_artifact(tmp_path / "forecast.joblib", "forecast")
+    assert a["version"] and a["features"] == FC_FEATURES and a["metrics"]["mape_h7"] == 5.0
+    assert a["training_summary"]["animals"] > 10 and "scikit-learn" in a["library_versions"]
+    with pytest.raises(ArtifactError):
+        load_artifact(tmp_path / "forecast.joblib", "heat")
+    (tmp_path / "junk.joblib").write_bytes(b"not a joblib file")
+    with pytest.raises(ArtifactError):
+        load_artifact(tmp_path / "junk.joblib")
+    with pytest.raises(ArtifactError):
+        load_artifact(tmp_path / "missing.joblib")
+    bundle = ModelBundle.load(tmp_path)
+    r = herd30
+    out = score_herd(r.hourly, r.milkings, r.animals(), models=bundle)
+    assert out[0]["models"]["forecast"] == "trained" and out[0]["models"]["heat"] == "trained"
+    assert sum(o["forecast"]["status"] == "ok" for o in out) > 150
