@@ -4,7 +4,8 @@
 Odoo stores schedule lines as (day of week or every day, hour from, hour to) in float hours
 like ``resource.calendar.attendance``; the ingestor wants ``[{"days": [0..6] | None,
 "start": "HH:MM", "end": "HH:MM"}]`` evaluated in the farm's timezone. An empty list means
-"always active"; ``end`` < ``start`` spans midnight.
+"always active"; ``end`` < ``start`` spans midnight; a slot without ``days`` is every day (no
+``None`` values: Odoo's XML-RPC cannot send them).
 """
 
 
@@ -18,11 +19,10 @@ def to_ingestor(lines):
     """``lines``: iterable of ``(dayofweek or None, hour_from, hour_to)``."""
     out = []
     for day, start, end in lines:
-        out.append({
-            "days": None if day in (None, False, "", "all") else [int(day)],
-            "start": hhmm(start),
-            "end": hhmm(end),
-        })
+        slot = {"start": hhmm(start), "end": hhmm(end)}
+        if day not in (None, False, "", "all"):
+            slot["days"] = [int(day)]
+        out.append(slot)
     return out
 
 

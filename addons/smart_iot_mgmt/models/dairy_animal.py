@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class DairyAnimal(models.Model):
@@ -12,6 +12,7 @@ class DairyAnimal(models.Model):
     iot_last_data_at = fields.Datetime(string="Last sensor data", readonly=True)
     iot_alert_ids = fields.One2many("iot.alert", "animal_id", string="IoT alerts")
 
+    @api.depends("iot_device_ids.device_type")
     def _compute_collar(self):
         for animal in self:
             animal.collar_id = animal.iot_device_ids.filtered(

@@ -6,7 +6,8 @@ ingestor commits there), so the dashboard moves as soon as a batch is committed,
 for heartbeats; alerts come from ``iot.alert``.
 """
 
-from datetime import UTC as _UTC, timedelta
+from datetime import UTC as _UTC
+from datetime import timedelta
 
 from odoo import api, fields, models
 

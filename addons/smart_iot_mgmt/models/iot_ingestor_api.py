@@ -35,6 +35,17 @@ def to_naive_utc(value):
     return dt.replace(microsecond=0)
 
 
+def xmlrpc_safe(value):
+    """Odoo's XML-RPC refuses ``None``: send ``False`` instead (the ingestor reads both)."""
+    if value is None:
+        return False
+    if isinstance(value, dict):
+        return {k: xmlrpc_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [xmlrpc_safe(v) for v in value]
+    return value
+
+
 def _check_ingestor(env):
     if env.su or env.user.has_group(INGESTOR_GROUP) or env.user._is_system():
         return
@@ -54,7 +65,7 @@ class IotDevice(models.Model):
         return {
             "id": self.id,
             "code": self.code,
-            "device_type": self.device_type or None,
+            "device_type": self.device_type or "",  # never False: cached in a text column
             "barn": self.barn_id.code or None,
             "animal_eid": self.animal_id.eid or None,
             "animal_tag": self.animal_id.visual_tag or None,
@@ -83,7 +94,7 @@ class IotDevice(models.Model):
             changed |= Device.search([("animal_id", "in", animals.ids)])
         codes = Device.search([("active", "=", True), ("status", "!=", "retired")]).mapped(
             "code")
-        return {"devices": [d._ingestor_dict() for d in changed], "codes": codes}
+        return xmlrpc_safe({"devices": [d._ingestor_dict() for d in changed], "codes": codes})
 
     @api.model
     def ingestor_report_discovered(self, items):
@@ -124,7 +135,7 @@ class IotDevice(models.Model):
         if created:
             _logger.info("IoT: %d device(s) discovered: %s", len(created),
                          ", ".join(created.mapped("code")))
-        return {"results": results}
+        return xmlrpc_safe({"results": results})
 
     @api.model
     def ingestor_heartbeat(self, items):
@@ -161,7 +172,7 @@ class IotDevice(models.Model):
                 device.write(vals)
                 updated += 1
         unknown = sorted(set(by_code) - set(devices.mapped("code")))
-        return {"updated": updated, "unknown": unknown}
+        return xmlrpc_safe({"updated": updated, "unknown": unknown})
 
     @api.model
     def ingestor_notify_animal_data(self, items):
@@ -199,7 +210,8 @@ class IotDevice(models.Model):
         created = self.env["iot.milk.import"].sudo().import_pending()
         if touched and hasattr(Animal, "_score_new_sensor_data"):
             touched._score_new_sensor_data()
-        return {"animals": len(touched), "unknown": unknown, "milk_records": created}
+        return xmlrpc_safe({"animals": len(touched), "unknown": unknown,
+                            "milk_records": created})
 
 
 class IotAlertRule(models.Model):
@@ -221,7 +233,7 @@ class IotAlertRule(models.Model):
         if since:
             rules |= Rule.search([("scope", "=", "group"), ("active", "=", True)])
         ids = Rule.search([("active", "=", True)]).ids
-        return {"rules": [r._ingestor_dict() for r in rules], "ids": ids}
+        return xmlrpc_safe({"rules": [r._ingestor_dict() for r in rules], "ids": ids})
 
 
 class IotAlert(models.Model):
@@ -289,7 +301,7 @@ class IotAlert(models.Model):
                 alert._notify_channels()
             results.append({"key": key, "alert_id": alert.id, "created": status == "created",
                             "status": status})
-        return {"results": results}
+        return xmlrpc_safe({"results": results})
 
     @api.model
     def ingestor_clear(self, items):
@@ -322,4 +334,4 @@ class IotAlert(models.Model):
                     alert.last_value = float(item["value"])
                 status = "cleared"
             results.append({"key": key, "alert_id": alert.id, "status": status})
-        return {"results": results}
+        return xmlrpc_safe({"results": results})

@@ -13,12 +13,12 @@ item of a request is refused.
 from datetime import UTC, datetime
 from typing import Annotated
 
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
 from odoo.api import Environment
 
 from odoo.addons.fastapi.dependencies import odoo_env
-
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from ..lib import apikeys
 from ..lib.rest import RestError, load_body, payload_error, to_message

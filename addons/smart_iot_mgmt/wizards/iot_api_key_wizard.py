@@ -43,7 +43,7 @@ class IotDevice(models.Model):
         Administrators only (``make demo`` calls it from ``odoo-bin shell``). The key has no
         expiry: it is a machine credential, rotated by creating a new one and deleting the old.
         """
-        if not self.env.user._is_system():
+        if not (self.env.su or self.env.user._is_system()):
             raise UserError(_("Only administrators can create the ingestor's API key."))
         user = self.env.ref("smart_iot_mgmt.user_iot_ingestor")
         # sudo + with_user: keys are generated for the current user; the administrator acts
