@@ -5,6 +5,9 @@ against -- in the same run, same machine, same stream --
 * the ceilings: ``mosquitto_sub`` draining the stream (broker + network only) and a raw
   ``COPY`` of the same rows (database only).
 
+The publisher is the C client (``mosquitto_pub -l -q 1``, chunks of 20,000 lines) running on the
+same 2 cores; publishing and ingesting overlap, so the figure is a sustained rate.
+
 Prints ONE JSON object. ``IOT_BENCH_N`` (default 100000) messages; baseline on
 ``IOT_BENCH_BASELINE_N`` (default 5000). PostgreSQL admin DSN: ``IOT_BENCH_PG``.
 """

@@ -393,6 +393,9 @@ class Publisher:
             self.acked += 1
 
     def publish(self, topic: str, payload: bytes, qos: int = 1):
+        # MQTT packet ids are 16-bit: never keep more than 20,000 unacked in paho's queue
+        while self.sent - self.acked >= 20000:
+            time.sleep(0.001)
         self.c.publish(topic, payload, qos=qos)
         self.sent += 1
 
