@@ -12,6 +12,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from .iot_device import freshness
+from .iot_ingestor_api import xmlrpc_safe
 from .iot_schema import iot_schema_ready
 
 ENV_METRICS = ("temperature_c", "humidity_pct", "ammonia_ppm")
@@ -44,7 +45,9 @@ class IotDashboard(models.AbstractModel):
 
     @api.model
     def get_data(self):
-        """Everything the dashboard shows, per barn plus a parlour block and totals."""
+        """Everything the dashboard shows, per barn plus a parlour block and totals.
+
+        Missing values are ``False`` (not ``None``) so XML-RPC callers can read it too."""
         now = fields.Datetime.now()
         Device = self.env["iot.device"]
         devices = Device.search([("status", "not in", ("retired",)),
@@ -117,7 +120,7 @@ class IotDashboard(models.AbstractModel):
                 "env_devices": codes,
             })
         other_alerts = [_alert_row(a) for a in alerts if not a["barn_id"]]
-        return {
+        return xmlrpc_safe({
             "generated_at": fields.Datetime.to_string(now),
             "refresh_s": self._refresh_s(),
             "barns": out_barns,
@@ -130,7 +133,7 @@ class IotDashboard(models.AbstractModel):
                 "silent": sum(1 for d in devices if d.status == "silent"),
                 "discovered": sum(1 for d in devices if d.status == "discovered"),
             },
-        }
+        })
 
     @api.model
     def _refresh_s(self):
@@ -166,7 +169,7 @@ class IotDashboard(models.AbstractModel):
             (list(codes), list(ENV_METRICS), since))
         out = {}
         for code, metric, bucket, avg in self.env.cr.fetchall():
-            out.setdefault((code, metric), []).append((int(bucket.timestamp() * 1000), avg))
+            out.setdefault((code, metric), []).append((bucket.timestamp() * 1000.0, avg))  # float: XML-RPC ints are 32-bit
         return out
 
     def _device_status(self, codes):

@@ -6,3 +6,4 @@ from . import test_storage_views
 from . import test_xmlrpc
 from . import test_rest_api
 from . import test_dashboard
+from . import test_reliability

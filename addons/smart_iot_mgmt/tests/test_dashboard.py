@@ -16,7 +16,7 @@ class TestDashboardData(IotCase):
         Dash = self.env["iot.dashboard"]
         barn = self._barn(Dash.get_data())
         self.assertEqual(barn["env"], {})
-        self.assertIsNone(barn["thi"])
+        self.assertFalse(barn["thi"])
         self.assertEqual(barn["alert_count"], 0)
         now = utcnow()
         hour_ago = now - timedelta(hours=1)
