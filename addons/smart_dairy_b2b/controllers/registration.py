@@ -72,7 +72,7 @@ class B2bRegistration(http.Controller):
         vals["upazila_id"] = self._int(post.get("upazila_id"))
         missing = [label for f, label in REQUIRED_FIELDS.items() if not vals.get(f)]
         if missing:
-            raise ValidationError("Please fill in: " + ", ".join(missing) + ".")
+            raise ValidationError(request.env._("Please fill in: %s.", ", ".join(missing)))
         return vals
 
     def _delivery_vals(self, post):
@@ -98,7 +98,9 @@ class B2bRegistration(http.Controller):
                 try:
                     loc[fname] = float(raw)
                 except ValueError:
-                    raise ValidationError(f"Geolocation must be a number (got {raw!r}).")
+                    raise ValidationError(
+                        request.env._("Geolocation must be a number (got %s).", raw)
+                    )
         if loc["bd_district_id"]:
             loc["country_id"] = request.env.ref("base.bd").id
         return [loc]
@@ -188,7 +190,7 @@ class B2bRegistration(http.Controller):
                     with request.env.cr.savepoint():
                         documents = self._document_vals(request.httprequest.files)
                         if not documents:
-                            raise ValidationError("Choose at least one file.")
+                            raise ValidationError(request.env._("Choose at least one file."))
                         app.write({"document_ids": [(0, 0, d) for d in documents]})
                         app.action_submit()
                     done = True

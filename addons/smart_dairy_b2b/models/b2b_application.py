@@ -65,7 +65,7 @@ class B2bApplication(models.Model):
     )
     zip = fields.Char(string="Postcode")
     partner_id = fields.Many2one("res.partner", readonly=True, copy=False, index=True)
-    contact_id = fields.Many2one("res.partner", string="Contact", readonly=True, copy=False)
+    contact_id = fields.Many2one("res.partner", readonly=True, copy=False)
     delivery_ids = fields.One2many(
         related="partner_id.child_ids", string="Addresses and delivery locations"
     )

@@ -34,7 +34,9 @@ class B2bDocumentType(models.Model):
                 filename, data, allowed or uploads.ALLOWED_DEFAULT, int(self.max_size_mb * 1048576)
             )
         except ValueError as exc:
-            raise ValidationError(f"{self.name}: {exc}") from None
+            raise ValidationError(
+                self.env._("%(type)s: %(error)s", type=self.name, error=exc)
+            ) from None
 
 
 class B2bDocument(models.Model):

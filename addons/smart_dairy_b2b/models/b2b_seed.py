@@ -98,17 +98,14 @@ TYPE_WEIGHTS = [("distributor", 2), ("retailer", 5), ("horeca", 3), ("institutio
 TIER_WEIGHTS = [("bronze", 4), ("silver", 3), ("gold", 2), ("platinum", 1)]
 
 
-class ResPartnerSeed(models.Model):
-    _inherit = "res.partner"
+class B2bDemoSeed(models.AbstractModel):
+    _name = "smart.dairy.b2b.demo.seed"
+    _description = "B2B demo data generator"
 
     @api.model
-    def b2b_seed_demo(self, n_partners=120, seed=42):
-        """Create the dairy catalog and ``n_partners`` approved B2B partners. Idempotent.
-
-        Call from ``odoo-bin shell``: ``env["res.partner"].b2b_seed_demo(n_partners=120)``.
-        Returns a summary dict.
-        """
-        products = self.env["product.template"]._b2b_seed_products()
+    def _seed(self, n_partners=120, seed=42):
+        """Create the dairy catalog and ``n_partners`` approved B2B partners. Idempotent."""
+        products = self._seed_products()
         rng = random.Random(seed)
         env = self.env(su=True)
         Partner = env["res.partner"].with_context(tracking_disable=True, mail_create_nolog=True)
@@ -157,7 +154,7 @@ class ResPartnerSeed(models.Model):
                 }
             )
         created = Partner.create(vals_list)
-        self._b2b_seed_promotions(products)
+        self._seed_promotions(products)
         return {
             "products": len(products),
             "partners_created": len(created),
@@ -165,7 +162,7 @@ class ResPartnerSeed(models.Model):
         }
 
     @api.model
-    def _b2b_seed_promotions(self, products):
+    def _seed_promotions(self, products):
         """A date-boxed promotion on Gold: 10 % off mango yogurt this month (idempotent)."""
         gold = self.env.ref("smart_dairy_b2b.pricelist_tier_gold", raise_if_not_found=False)
         mango = products.filtered(lambda p: p.default_code == "YD-MY90")
@@ -188,12 +185,8 @@ class ResPartnerSeed(models.Model):
             }
         )
 
-
-class ProductTemplateSeed(models.Model):
-    _inherit = "product.template"
-
     @api.model
-    def _b2b_seed_products(self):
+    def _seed_products(self):
         env = self.env(su=True)
         Category = env["product.category"]
         parent = Category.search([("name", "=", "Dairy Products"), ("parent_id", "=", False)])
@@ -210,6 +203,18 @@ class ProductTemplateSeed(models.Model):
             t.default_code: t
             for t in Template.search([("default_code", "in", [row[2] for row in DAIRY_SKUS])])
         }
+        # Prices above are BDT. A Bangladeshi deployment keeps its books in BDT; a demo
+        # database whose company uses another currency gets the equivalent list prices, so
+        # that the BDT tier pricelists show the intended taka prices.
+        company = self.env.company
+        bdt = self.env.ref("base.BDT")
+        today = fields.Date.context_today(self)
+
+        def company_price(amount):
+            if company.currency_id == bdt:
+                return amount
+            return bdt._convert(amount, company.currency_id, company, today, round=False)
+
         vals_list = []
         for categ_name, name, code, price, pack, crate in DAIRY_SKUS:
             if code in existing:
@@ -218,8 +223,8 @@ class ProductTemplateSeed(models.Model):
                 {
                     "name": name,
                     "default_code": code,
-                    "list_price": price,
-                    "standard_price": round(price * 0.72, 2),
+                    "list_price": company_price(price),
+                    "standard_price": company_price(price * 0.72),
                     "categ_id": categories[categ_name].id,
                     "type": "consu",
                     "is_storable": True,
@@ -231,11 +236,11 @@ class ProductTemplateSeed(models.Model):
                 }
             )
         created = Template.create(vals_list)
-        self._b2b_seed_stock(created)
+        self._seed_stock(created)
         return Template.search([("default_code", "in", [row[2] for row in DAIRY_SKUS])])
 
     @api.model
-    def _b2b_seed_stock(self, templates):
+    def _seed_stock(self, templates):
         warehouse = (
             self.env["stock.warehouse"]
             .sudo()

@@ -229,3 +229,23 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.id},
         }
+
+    @api.model
+    def b2b_seed_demo(self, n_partners=120, seed=42):
+        """Demo catalog and approved partners, idempotent (``make demo``, ``odoo-bin shell``).
+
+        ``env["res.partner"].b2b_seed_demo(n_partners=120, seed=42)``; returns a summary dict.
+        """
+        return self.env["smart.dairy.b2b.demo.seed"]._seed(n_partners=n_partners, seed=seed)
+
+    def _b2b_grant_portal(self, role, order_limit=0.0):
+        """Give this contact portal access (core portal wizard: user + invitation e-mail)."""
+        self.ensure_one()
+        # sudo: approvers and partner admins are not user administrators; the wizard only
+        # gives portal (share) access to this one contact of an approved partner.
+        wizard = self.env["portal.wizard"].sudo().create({"partner_ids": [(6, 0, self.ids)]})
+        line = wizard.user_ids.filtered(lambda w: w.partner_id == self)
+        line.action_grant_access()
+        user = line.user_id.sudo()
+        user.write({"b2b_role": role, "b2b_order_limit": order_limit})
+        return user

@@ -145,17 +145,3 @@ class ResUsers(models.Model):
             vals["active"] = active
         target.write(vals)
         return target
-
-
-class ResPartnerPortal(models.Model):
-    _inherit = "res.partner"
-
-    def _b2b_grant_portal(self, role, order_limit=0.0):
-        """Give this contact portal access (core portal wizard: user + invitation e-mail)."""
-        self.ensure_one()
-        wizard = self.env["portal.wizard"].sudo().create({"partner_ids": [(6, 0, self.ids)]})
-        line = wizard.user_ids.filtered(lambda w: w.partner_id == self)
-        line.action_grant_access()
-        user = line.user_id.sudo()
-        user.write({"b2b_role": role, "b2b_order_limit": order_limit})
-        return user

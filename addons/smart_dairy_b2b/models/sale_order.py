@@ -32,11 +32,12 @@ class SaleOrder(models.Model):
 
     @api.depends("partner_id", "company_id")
     def _compute_pricelist_id(self):
-        super()._compute_pricelist_id()
+        res = super()._compute_pricelist_id()
         for order in self.filtered(lambda o: o.state == "draft" and o.partner_id):
             commercial = order.partner_id.commercial_partner_id
             if commercial.b2b_tier_id or commercial.b2b_contract_pricelist_id:
                 order.pricelist_id = order.partner_id._b2b_pricelist()
+        return res
 
 
 class SaleOrderLine(models.Model):
@@ -78,7 +79,7 @@ class SaleOrderLine(models.Model):
                 and not line.display_type
             )
         )
-        super(SaleOrderLine, self - family)._compute_pricelist_item_id()
+        res = super(SaleOrderLine, self - family)._compute_pricelist_item_id()
         for line in family:
             line.pricelist_item_id = line.order_id.pricelist_id._get_product_rule(
                 line.product_id,
@@ -86,6 +87,7 @@ class SaleOrderLine(models.Model):
                 uom=line.product_uom,
                 date=line._get_order_date(),
             )
+        return res
 
     def _get_pricelist_price(self):
         if not self.order_id.pricelist_id.b2b_family_breaks:

@@ -84,7 +84,7 @@ class TestApplicationWorkflow(B2bTestMixin, TransactionCase, MockEmail):
         wizard = (
             self.env["comment.wizard"]
             .with_user(user)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"comment": comment})
         )
         wizard.add_comment()
