@@ -208,10 +208,18 @@ class IotDevice(models.Model):
                 animal.iot_last_data_at = when
             touched |= animal
         created = self.env["iot.milk.import"].sudo().import_pending()
+        scored = False
         if touched and hasattr(Animal, "_score_new_sensor_data"):
-            touched._score_new_sensor_data()
+            # best effort: the farm's scoring cron catches up; a scoring bug must not make
+            # the ingestor retry (and dead-letter) a notification whose data is already stored
+            try:
+                with self.env.cr.savepoint():
+                    touched._score_new_sensor_data()
+                scored = True
+            except Exception:  # noqa: BLE001
+                _logger.exception("ML scoring of %d animal(s) failed", len(touched))
         return xmlrpc_safe({"animals": len(touched), "unknown": unknown,
-                            "milk_records": created})
+                            "milk_records": created, "scored": scored})
 
 
 class IotAlertRule(models.Model):

@@ -74,7 +74,7 @@ class TestEndToEnd(IotHttpCase):
         self.env.flush_all()
         return rule
 
-    def _start(self, rule):
+    def _start(self, rule_id):
         self._sql("DELETE FROM iot.meta WHERE key IN ('devices_since', 'rules_since')")
         broker = Broker()
         self.infra.append(broker)
@@ -85,36 +85,38 @@ class TestEndToEnd(IotHttpCase):
         self.daemon = daemon
         self.pub = Publisher(broker.port)
         self.infra.append(self.pub)
-        wait_until(lambda: self._sql("SELECT 1 FROM iot.rule_cache WHERE id = %s", (rule.id,),
+        wait_until(lambda: self._sql("SELECT 1 FROM iot.rule_cache WHERE id = %s", (rule_id,),
                                      fetch=True), 60, "the daemon to pull the rule")
 
-    def _send(self, cow, collar, t0, values, step_min=5):
+    def _send(self, eid, code, t0, values, step_min=5):
+        # plain strings only: while the daemon runs, the server threads own the test cursor
         for k, value in enumerate(values):
-            self.pub.publish(f"farm/sd1/animals/{cow.eid}/activity", {
-                "collar_id": collar.code, "body_temp_c": value, "activity": 300 + k,
+            self.pub.publish(f"farm/sd1/animals/{eid}/activity", {
+                "collar_id": code, "body_temp_c": value, "activity": 300 + k,
                 "timestamp": (t0 + timedelta(minutes=step_min * k)).isoformat()})
 
-    def _outbox(self, rule, method):
+    def _outbox(self, rule_id, method):
         return self._sql(
             "SELECT attempts, delivered_at IS NOT NULL, last_error FROM iot.outbox "
             "WHERE method = %s AND (payload -> 0 ->> 'rule_id')::int = %s ORDER BY id",
-            (method, rule.id), fetch=True)
+            (method, rule_id), fetch=True)
 
-    def _alerts(self, rule):
-        return self._admin("iot.alert", "search_read", [["rule_id", "=", rule.id]],
+    def _alerts(self, rule_id):
+        return self._admin("iot.alert", "search_read", [["rule_id", "=", rule_id]],
                            fields=["state", "animal_id", "barn_id", "reading_count",
                                    "episode_ids", "activity_ids"])
 
     # ------------------------------------------------------------------ case 6
     def test_6_odoo_down_while_alerts_fire(self):
         rule = self._fever_rule(self.collar)
+        eid, code, cow_id, rule = self.cow.eid, self.collar.code, self.cow.id, rule.id
         self._start(rule)
         self.proxy.cut()  # Odoo is down for the daemon from now on
         t0 = utcnow() - timedelta(minutes=40)
-        self._send(self.cow, self.collar, t0, (40.0, 40.2, 40.4))
+        self._send(eid, code, t0, (40.0, 40.2, 40.4))
         wait_until(lambda: any(r[0] >= 1 and r[2] for r in self._outbox(rule, "ingestor_raise")),
                    60, "the raise to be tried while Odoo is down")
-        self._send(self.cow, self.collar, t0 + timedelta(minutes=20), (38.6,))
+        self._send(eid, code, t0 + timedelta(minutes=20), (38.6,))
         wait_until(lambda: self._outbox(rule, "ingestor_clear"), 60, "the clear to be queued")
         self.assertFalse(self._alerts(rule), "nothing may reach Odoo while it is down")
         # Odoo comes back, and the first answer to the raise is lost on the way back
@@ -130,7 +132,7 @@ class TestEndToEnd(IotHttpCase):
         self.assertEqual(len(alerts), 1, f"exactly one alert expected, got {alerts}")
         alert = alerts[0]
         self.assertEqual(alert["state"], "cleared")
-        self.assertEqual(alert["animal_id"][0], self.cow.id)
+        self.assertEqual(alert["animal_id"][0], cow_id)
         self.assertEqual(len(alert["episode_ids"]), 1)
         self.assertEqual(len(alert["activity_ids"]), 1, "people are notified once")
 
@@ -139,31 +141,33 @@ class TestEndToEnd(IotHttpCase):
         collar = self.Device.create({"code": f"COL2-{self.tag}", "device_type": "activity_collar",
                                      "animal_id": self.cow2.id})
         rule = self._fever_rule(collar, duration_min=10, repeat_count=3)
+        eid, code, cow_id, rule, barn_id = (self.cow2.eid, collar.code, self.cow2.id, rule.id,
+                                            self.barn.id)
         self._start(rule)
         t0 = utcnow() - timedelta(minutes=60)
         # 38.6 normal, then above 39.5 from t0+5: the 3rd breaching reading (t0+15) is the
         # first with both 3 in a row and 10 minutes of breach
-        self._send(self.cow2, collar, t0, (38.6, 39.8, 40.1))
+        self._send(eid, code, t0, (38.6, 39.8, 40.1))
         # not yet: two readings, 5 minutes
         self.assertFalse(self._alerts(rule))
-        self._send(self.cow2, collar, t0 + timedelta(minutes=15), (40.3, 40.2))
+        self._send(eid, code, t0 + timedelta(minutes=15), (40.3, 40.2))
         wait_until(lambda: self._alerts(rule), 60, "the alert to reach Odoo")
         wait_until(lambda: all(r[1] for r in self._outbox(rule, "ingestor_raise")), 60,
                    "the raise and its update to be delivered")
         alerts = self._alerts(rule)
         self.assertEqual(len(alerts), 1)
         self.assertEqual(alerts[0]["state"], "active")
-        self.assertEqual(alerts[0]["animal_id"][0], self.cow2.id)
-        self.assertEqual(alerts[0]["barn_id"][0], self.barn.id)
+        self.assertEqual(alerts[0]["animal_id"][0], cow_id)
+        self.assertEqual(alerts[0]["barn_id"][0], barn_id)
         self.assertGreaterEqual(alerts[0]["reading_count"], 3)
         board = self._admin("iot.dashboard", "get_data")
-        barn = [b for b in board["barns"] if b["id"] == self.barn.id][0]
+        barn = [b for b in board["barns"] if b["id"] == barn_id][0]
         self.assertIn(alerts[0]["id"], [a["id"] for a in barn["alerts"]])
         # back to normal (below 39.5 − 0.3 hysteresis) → cleared
-        self._send(self.cow2, collar, t0 + timedelta(minutes=25), (38.8,))
+        self._send(eid, code, t0 + timedelta(minutes=25), (38.8,))
         wait_until(lambda: self._alerts(rule)[0]["state"] == "cleared", 60,
                    "the alert to clear")
         board = self._admin("iot.dashboard", "get_data")
-        barn = [b for b in board["barns"] if b["id"] == self.barn.id][0]
+        barn = [b for b in board["barns"] if b["id"] == barn_id][0]
         self.assertNotIn(alerts[0]["id"], [a["id"] for a in barn["alerts"]])
         self.assertEqual(len(self._alerts(rule)), 1)
