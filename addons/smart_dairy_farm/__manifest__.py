@@ -12,7 +12,9 @@
     "data": [
         "security/ir.model.access.csv",
         "security/farm_security.xml",
+        "security/dairy_ml_security.xml",
         "data/farm_data.xml",
+        "data/dairy_ml_cron.xml",
         "views/dairy_config_views.xml",
         "views/dairy_animal_views.xml",
         "views/dairy_lactation_views.xml",
@@ -20,12 +22,17 @@
         "views/dairy_health_views.xml",
         "views/dairy_breeding_views.xml",
         "views/dairy_attention_views.xml",
+        "views/dairy_ml_views.xml",
         "wizards/dairy_milking_session_views.xml",
         "wizards/dairy_herd_kpi_views.xml",
         "views/farm_menus.xml",
     ],
     "demo": ["demo/farm_demo.xml"],
+    "external_dependencies": {"python": ["smart_dairy_ml"]},
     "assets": {
+        "web.assets_backend": [
+            "smart_dairy_farm/static/src/ml/*",
+        ],
         "web.assets_tests": [
             "smart_dairy_farm/static/tests/tours/*.js",
         ],

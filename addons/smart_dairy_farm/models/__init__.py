@@ -8,3 +8,5 @@ from . import dairy_milk_daily
 from . import dairy_health_event
 from . import dairy_breeding_event
 from . import dairy_attention_event
+from . import dairy_ml_model
+from . import dairy_ml_scoring

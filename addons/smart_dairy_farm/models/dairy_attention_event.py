@@ -13,6 +13,7 @@ CAUSES = [
     ("yield_drop", "Yield drop"),
     ("calving_due", "Calving due"),
     ("heat_stress", "Heat stress"),
+    ("illness", "Illness (fever)"),
     ("other", "Other"),
 ]
 CAUSE_CATEGORY = {
@@ -25,6 +26,7 @@ CAUSE_CATEGORY = {
     "yield_drop": "health",
     "calving_due": "other",
     "heat_stress": "environment",
+    "illness": "health",
     "other": "other",
 }
 PRIORITY_SEVERITY = {"0": "warning", "1": "minor", "2": "major", "3": "critical"}
