@@ -41,21 +41,27 @@ def main() -> None:
         tb = time.time() - tb0
         base_rate = c.count / tb if tb else 0.0
         c.close()
-    print(json.dumps({
-        "bench": "ingest_backlog_drain",
-        "cpus": os.cpu_count(),
-        "backlog_messages": n,
-        "publish_seconds": round(pub_s, 1),
-        "drain_seconds": round(drain, 1),
-        "drain_msgs_per_s": round(n / drain, 1),
-        "rollup_rows_counted": rollup,
-        "target_seconds": 180,
-        "meets_target": drain <= 180,
-        "baseline_seed_insert_commit_per_message": {
-            "messages": nb, "msgs_per_s": round(base_rate, 1),
-            "projected_drain_seconds": round(n / base_rate, 1) if base_rate else None},
-        "ratio_vs_baseline": round((n / base_rate) / drain, 2) if base_rate else None,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "ingest_backlog_drain",
+                "cpus": os.cpu_count(),
+                "backlog_messages": n,
+                "publish_seconds": round(pub_s, 1),
+                "drain_seconds": round(drain, 1),
+                "drain_msgs_per_s": round(n / drain, 1),
+                "rollup_rows_counted": rollup,
+                "target_seconds": 180,
+                "meets_target": drain <= 180,
+                "baseline_seed_insert_commit_per_message": {
+                    "messages": nb,
+                    "msgs_per_s": round(base_rate, 1),
+                    "projected_drain_seconds": round(n / base_rate, 1) if base_rate else None,
+                },
+                "ratio_vs_baseline": round((n / base_rate) / drain, 2) if base_rate else None,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

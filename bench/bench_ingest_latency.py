@@ -34,8 +34,11 @@ def _publisher(port: int, rate: float, seconds: float, tag: str) -> int:
         if delay > 0:
             time.sleep(delay)
         ts = datetime.now(UTC).isoformat()
-        c.publish(bk.TOPIC, b'{"device_id":"LAT-%04d","timestamp":"%s","value":21.5}'
-                  % (i % 1000, ts.encode()), qos=1)
+        c.publish(
+            bk.TOPIC,
+            b'{"device_id":"LAT-%04d","timestamp":"%s","value":21.5}' % (i % 1000, ts.encode()),
+            qos=1,
+        )
     c.loop_stop()
     c.disconnect()
     return n
@@ -48,8 +51,7 @@ def _poll(dsn: str, n: int, stop: threading.Event, seen: dict, timeout: float):
     with conn.cursor() as cur:
         last = datetime(2000, 1, 1, tzinfo=UTC)
         while len(seen) < n and time.time() < deadline and not stop.is_set():
-            cur.execute("SELECT device_code, ts FROM iot.reading WHERE received_at >= %s",
-                        (last,))
+            cur.execute("SELECT device_code, ts FROM iot.reading WHERE received_at >= %s", (last,))
             now = time.time()
             for code, ts in cur.fetchall():
                 if (code, ts) not in seen:
@@ -86,8 +88,14 @@ def measure(kind: str, rate: float, seconds: float) -> dict:
         else:
             c.close()
     lat = list(seen.values())
-    return {"messages": n, "committed_seen": len(lat), "p50_s": _pct(lat, 0.50),
-            "p95_s": _pct(lat, 0.95), "p99_s": _pct(lat, 0.99), "max_s": _pct(lat, 1.0)}
+    return {
+        "messages": n,
+        "committed_seen": len(lat),
+        "p50_s": _pct(lat, 0.50),
+        "p95_s": _pct(lat, 0.95),
+        "p99_s": _pct(lat, 0.99),
+        "max_s": _pct(lat, 1.0),
+    }
 
 
 def main() -> None:
@@ -95,18 +103,29 @@ def main() -> None:
     seconds = float(os.environ.get("IOT_BENCH_SECONDS", 30))
     ing = measure("ingestor", rate, seconds)
     seed = measure("seed", rate, max(5.0, seconds / 3))
-    print(json.dumps({
-        "bench": "ingest_latency",
-        "cpus": os.cpu_count(),
-        "rate_msgs_per_s": rate,
-        "ingestor": ing,
-        "baseline_seed_insert_commit_per_message": seed,
-        "ratio_p95_baseline_over_ingestor": (round(seed["p95_s"] / ing["p95_s"], 2)
-                                             if ing["p95_s"] and seed["p95_s"] else None),
-        "targets": {"p95_s": 1.0, "p99_s": 2.0},
-        "meets_target": bool(ing["p95_s"] is not None and ing["p95_s"] <= 1.0
-                             and ing["p99_s"] <= 2.0 and ing["committed_seen"] == ing["messages"]),
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "ingest_latency",
+                "cpus": os.cpu_count(),
+                "rate_msgs_per_s": rate,
+                "ingestor": ing,
+                "baseline_seed_insert_commit_per_message": seed,
+                "ratio_p95_baseline_over_ingestor": (
+                    round(seed["p95_s"] / ing["p95_s"], 2)
+                    if ing["p95_s"] and seed["p95_s"]
+                    else None
+                ),
+                "targets": {"p95_s": 1.0, "p99_s": 2.0},
+                "meets_target": bool(
+                    ing["p95_s"] is not None
+                    and ing["p95_s"] <= 1.0
+                    and ing["p99_s"] <= 2.0
+                    and ing["committed_seen"] == ing["messages"]
+                ),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,11 @@ def ingestor_rate(n: int, payloads) -> dict:
         finally:
             d.stop()
         assert int(bk.scalar(dsn, "SELECT sum(n) FROM iot.reading_hourly")) == n
-    return {"seconds": round(t1 - t0, 3), "publisher_seconds": round(pub_s, 3),
-            "msgs_per_s": round(n / (t1 - t0), 1)}
+    return {
+        "seconds": round(t1 - t0, 3),
+        "publisher_seconds": round(pub_s, 3),
+        "msgs_per_s": round(n / (t1 - t0), 1),
+    }
 
 
 def baseline_rate(n: int, payloads) -> dict:
@@ -57,9 +60,24 @@ def baseline_rate(n: int, payloads) -> dict:
 
 def mosquitto_sub_rate(n: int, payloads) -> dict:
     with bk.private_broker() as port:
-        sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-q", "1",
-                                "-V", "mqttv5", "-t", bk.TOPIC, "-C", str(n)],
-                               stdout=subprocess.DEVNULL)
+        sub = subprocess.Popen(
+            [
+                "mosquitto_sub",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-q",
+                "1",
+                "-V",
+                "mqttv5",
+                "-t",
+                bk.TOPIC,
+                "-C",
+                str(n),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         time.sleep(0.5)
         t0 = time.time()
         bk.mosquitto_pub(port, payloads)
@@ -77,16 +95,21 @@ def raw_copy_rate(n: int, payloads) -> dict:
     rows = [parse(bk.TOPIC, p, now)[0] for p in payloads]
     buf = io.StringIO()
     for r in rows:
-        buf.write(f"{r.device_code}\t{r.metric}\t{r.ts.isoformat()}\t{r.value!r}\t"
-                  f"{r.received_at.isoformat()}\t{r.farm}\t{r.unit}\n")
+        buf.write(
+            f"{r.device_code}\t{r.metric}\t{r.ts.isoformat()}\t{r.value!r}\t"
+            f"{r.received_at.isoformat()}\t{r.farm}\t{r.unit}\n"
+        )
     with bk.temp_database() as dsn:
         conn = psycopg2.connect(dsn)
         try:
             buf.seek(0)
             t0 = time.time()
             with conn.cursor() as cur:
-                cur.copy_expert("COPY iot.reading (device_code, metric, ts, value, received_at, "
-                                "farm, unit) FROM STDIN", buf)
+                cur.copy_expert(
+                    "COPY iot.reading (device_code, metric, ts, value, received_at, "
+                    "farm, unit) FROM STDIN",
+                    buf,
+                )
             conn.commit()
             t1 = time.time()
         finally:
@@ -104,20 +127,24 @@ def main() -> None:
     sub = mosquitto_sub_rate(n, payloads)
     copy = raw_copy_rate(n, payloads)
     rate = ing["msgs_per_s"]
-    print(json.dumps({
-        "bench": "ingest_throughput",
-        "cpus": os.cpu_count(),
-        "messages": n,
-        "ingestor": ing,
-        "baseline_seed_insert_commit_per_message": {**seed, "messages": nb},
-        "ratio_vs_baseline": round(rate / seed["msgs_per_s"], 2),
-        "ceiling_mosquitto_sub": sub,
-        "ratio_vs_mosquitto_sub": round(rate / sub["msgs_per_s"], 3),
-        "ceiling_raw_copy": copy,
-        "ratio_vs_raw_copy": round(rate / copy["rows_per_s"], 3),
-        "target_msgs_per_s": 5000,
-        "meets_target": rate >= 5000,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "ingest_throughput",
+                "cpus": os.cpu_count(),
+                "messages": n,
+                "ingestor": ing,
+                "baseline_seed_insert_commit_per_message": {**seed, "messages": nb},
+                "ratio_vs_baseline": round(rate / seed["msgs_per_s"], 2),
+                "ceiling_mosquitto_sub": sub,
+                "ratio_vs_mosquitto_sub": round(rate / sub["msgs_per_s"], 3),
+                "ceiling_raw_copy": copy,
+                "ratio_vs_raw_copy": round(rate / copy["rows_per_s"], 3),
+                "target_msgs_per_s": 5000,
+                "meets_target": rate >= 5000,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,11 @@ if getattr(sys.modules.get("iot_ingestor"), "__file__", None) is None:
         _real.tests = _tests_pkg
 
 ADMIN_DSN = os.environ.get("IOT_TEST_PG", "host=127.0.0.1 port=5432 user=postgres")
-MOSQUITTO = os.environ.get("IOT_TEST_MOSQUITTO") or shutil.which("mosquitto") or (
-    "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
+MOSQUITTO = (
+    os.environ.get("IOT_TEST_MOSQUITTO")
+    or shutil.which("mosquitto")
+    or ("/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
+)
 
 
 def free_port() -> int:
@@ -146,12 +149,15 @@ class Broker:
         self.start()
 
     def start(self):
-        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.time() + 10
         while time.time() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(
-                    ("127.0.0.1", self.port), timeout=0.5):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
+            ):
                 return
             if self.proc.poll() is not None:
                 break
@@ -275,8 +281,7 @@ class Daemon:
             "IOT_TIMESCALE": "off",
             "IOT_LOG_LEVEL": "INFO",
             "ODOO_URL": "",
-            "PYTHONPATH": os.pathsep.join(
-                [SRC, *filter(None, [os.environ.get("PYTHONPATH")])]),
+            "PYTHONPATH": os.pathsep.join([SRC, *filter(None, [os.environ.get("PYTHONPATH")])]),
             **{k: str(v) for k, v in env.items()},
         }
         self.proc = None
@@ -285,9 +290,13 @@ class Daemon:
     def start(self, wait_subscribed: bool = True):
         self.runs += 1
         self.logfile = open(self.tmp / f"daemon-{self.runs}.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen([sys.executable, "-m", "iot_ingestor", "run"],
-                                     env=self.env, stdout=self.logfile, stderr=self.logfile,
-                                     cwd=self.tmp)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "iot_ingestor", "run"],
+            env=self.env,
+            stdout=self.logfile,
+            stderr=self.logfile,
+            cwd=self.tmp,
+        )
         if wait_subscribed:
             self.wait_health(lambda h: h.get("mqtt_connected") == 1, 30)
             time.sleep(0.3)  # SUBACK
@@ -295,7 +304,8 @@ class Daemon:
     def health(self) -> dict | None:
         try:
             with urllib.request.urlopen(
-                    f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=2) as r:
+                f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=2
+            ) as r:
                 return json.loads(r.read())
         except urllib.error.HTTPError as exc:
             return json.loads(exc.read())
@@ -303,8 +313,9 @@ class Daemon:
             return None
 
     def metrics(self) -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics",
-                                    timeout=2) as r:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=2
+        ) as r:
             return r.read().decode()
 
     def wait_health(self, pred, timeout):
@@ -316,8 +327,9 @@ class Daemon:
             if h is not None and pred(h):
                 return h
             time.sleep(0.1)
-        pytest.fail(f"daemon health condition not met in {timeout}s: {self.health()} "
-                    f"{self.log()[-3000:]}")
+        pytest.fail(
+            f"daemon health condition not met in {timeout}s: {self.health()} {self.log()[-3000:]}"
+        )
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -333,9 +345,11 @@ class Daemon:
                 self.proc.wait()
 
     def log(self) -> str:
-        return "\n".join((self.tmp / f"daemon-{k}.log").read_text(errors="replace")
-                         for k in range(1, self.runs + 1)
-                         if (self.tmp / f"daemon-{k}.log").exists())
+        return "\n".join(
+            (self.tmp / f"daemon-{k}.log").read_text(errors="replace")
+            for k in range(1, self.runs + 1)
+            if (self.tmp / f"daemon-{k}.log").exists()
+        )
 
 
 @pytest.fixture
@@ -374,9 +388,11 @@ class Publisher:
 
         self.acked = 0
         self.lock = threading.Lock()
-        self.c = mqtt.Client(CallbackAPIVersion.VERSION2,
-                             client_id=client_id or f"pub-{uuid.uuid4().hex[:6]}",
-                             protocol=mqtt.MQTTv5)
+        self.c = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id or f"pub-{uuid.uuid4().hex[:6]}",
+            protocol=mqtt.MQTTv5,
+        )
         self.c.max_inflight_messages_set(1000)
         self.c.max_queued_messages_set(0)
         self.c.reconnect_delay_set(0.2, 1)
@@ -400,8 +416,9 @@ class Publisher:
         self.sent += 1
 
     def wait_acked(self, timeout: float = 120):
-        wait_until(lambda: self.acked >= self.sent, timeout, 0.05,
-                   f"PUBACK of {self.sent} messages")
+        wait_until(
+            lambda: self.acked >= self.sent, timeout, 0.05, f"PUBACK of {self.sent} messages"
+        )
 
     def close(self):
         self.c.disconnect()
@@ -434,9 +451,10 @@ def reading_payload(i: int, base_epoch: float, device_count: int = 100) -> tuple
 
     dev = i % device_count
     ts = datetime.fromtimestamp(base_epoch + (i // device_count), UTC).isoformat()
-    return ("farm/sd1/sensors/temperature",
-            f'{{"device_id":"ENV-{dev:04d}","timestamp":"{ts}","value":{20 + (i % 97) / 10}}}'
-            .encode())
+    return (
+        "farm/sd1/sensors/temperature",
+        f'{{"device_id":"ENV-{dev:04d}","timestamp":"{ts}","value":{20 + (i % 97) / 10}}}'.encode(),
+    )
 
 
 @pytest.fixture
@@ -489,8 +507,12 @@ class FakeOdoo:
         self.start()
 
     def start(self):
-        self.server = SimpleXMLRPCServer(("127.0.0.1", self.port), requestHandler=_XmlRpcHandler,
-                                         allow_none=True, logRequests=False)
+        self.server = SimpleXMLRPCServer(
+            ("127.0.0.1", self.port),
+            requestHandler=_XmlRpcHandler,
+            allow_none=True,
+            logRequests=False,
+        )
         self.server.fake = self
         self.port = self.server.server_address[1]
         self.server.register_function(self.authenticate, "authenticate")
@@ -540,7 +562,6 @@ class FakeOdoo:
         else:
             result = {"ok": len(items)}
         return result
-
 
 
 @pytest.fixture

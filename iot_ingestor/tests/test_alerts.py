@@ -17,15 +17,29 @@ EID = "050100000000007"
 
 
 def _rule(db, **kw):
-    data = {"id": 1, "name": "Barn heat", "metric": "temperature_c", "scope": "barn",
-            "barn": "B1", "max_value": 30.0, "duration_s": 900, "repeat_count": 3,
-            "hysteresis": 1.0, "severity": "critical", **kw}
+    data = {
+        "id": 1,
+        "name": "Barn heat",
+        "metric": "temperature_c",
+        "scope": "barn",
+        "barn": "B1",
+        "max_value": 30.0,
+        "duration_s": 900,
+        "repeat_count": 3,
+        "hysteresis": 1.0,
+        "severity": "critical",
+        **kw,
+    }
     conn = db.connect()
     with conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO iot.rule_cache (id, data) VALUES (%s, %s) ON CONFLICT (id) "
-                    "DO UPDATE SET data = EXCLUDED.data", (data["id"], json.dumps(data)))
-        cur.execute("UPDATE iot.meta SET value = (value::bigint + 1)::text "
-                    "WHERE key = 'rules_version'")
+        cur.execute(
+            "INSERT INTO iot.rule_cache (id, data) VALUES (%s, %s) ON CONFLICT (id) "
+            "DO UPDATE SET data = EXCLUDED.data",
+            (data["id"], json.dumps(data)),
+        )
+        cur.execute(
+            "UPDATE iot.meta SET value = (value::bigint + 1)::text WHERE key = 'rules_version'"
+        )
     conn.close()
     alerts.invalidate_cache()
 
@@ -33,11 +47,14 @@ def _rule(db, **kw):
 def _device(db, code, device_type, barn=None, animal=None, interval=None):
     conn = db.connect()
     with conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO iot.device_cache (code, device_type, barn, animal_eid, "
-                    "expected_interval_s) VALUES (%s, %s, %s, %s, %s)",
-                    (code, device_type, barn, animal, interval))
-        cur.execute("UPDATE iot.meta SET value = (value::bigint + 1)::text "
-                    "WHERE key = 'rules_version'")
+        cur.execute(
+            "INSERT INTO iot.device_cache (code, device_type, barn, animal_eid, "
+            "expected_interval_s) VALUES (%s, %s, %s, %s, %s)",
+            (code, device_type, barn, animal, interval),
+        )
+        cur.execute(
+            "UPDATE iot.meta SET value = (value::bigint + 1)::text WHERE key = 'rules_version'"
+        )
     conn.close()
 
 
@@ -47,9 +64,11 @@ def _send(db, values, start, step_min=5, device="ENV-B1", barn="B1"):
     items = []
     for k, v in enumerate(values):
         ts = (start + timedelta(minutes=step_min * k)).isoformat()
-        items += parse("farm/sd1/sensors/temperature",
-                       json.dumps({"device_id": device, "timestamp": ts, "value": v,
-                                   "barn": barn}), start + timedelta(hours=2))
+        items += parse(
+            "farm/sd1/sensors/temperature",
+            json.dumps({"device_id": device, "timestamp": ts, "value": v, "barn": barn}),
+            start + timedelta(hours=2),
+        )
     conn = db.connect()
     with conn, conn.cursor() as cur:
         res = write_batch(cur, items)
@@ -133,8 +152,15 @@ def test_scope_excludes_other_barns_and_types(db, t0):
     _rule(db, duration_s=0, repeat_count=1)
     _send(db, [40], t0, device="ENV-B2", barn="B2")
     assert _outbox(db) == []
-    _rule(db, id=2, scope="device_type", barn=None, device_type="environment",
-          duration_s=0, repeat_count=1)
+    _rule(
+        db,
+        id=2,
+        scope="device_type",
+        barn=None,
+        device_type="environment",
+        duration_s=0,
+        repeat_count=1,
+    )
     _device(db, "ENV-B3", "environment", barn="B3")
     _device(db, "PROBE-1", "cold_chain")
     _send(db, [40], t0, device="PROBE-1", barn="C1")
@@ -144,14 +170,27 @@ def test_scope_excludes_other_barns_and_types(db, t0):
 
 
 def test_animal_scope_follows_the_animal_not_the_collar(db, t0):
-    _rule(db, id=5, metric="body_temp_c", scope="animal", barn=None, animal_eids=[EID],
-          max_value=39.5, duration_s=0, repeat_count=1)
-    items = parse(f"farm/sd1/animals/{EID}/activity",
-                  json.dumps({"device_id": "COL-0099", "timestamp": t0.isoformat(),
-                              "body_temp_c": 40.2}), t0 + timedelta(minutes=1))
-    items += parse("farm/sd1/animals/050100000000008/activity",
-                   json.dumps({"device_id": "COL-0098", "timestamp": t0.isoformat(),
-                               "body_temp_c": 40.2}), t0 + timedelta(minutes=1))
+    _rule(
+        db,
+        id=5,
+        metric="body_temp_c",
+        scope="animal",
+        barn=None,
+        animal_eids=[EID],
+        max_value=39.5,
+        duration_s=0,
+        repeat_count=1,
+    )
+    items = parse(
+        f"farm/sd1/animals/{EID}/activity",
+        json.dumps({"device_id": "COL-0099", "timestamp": t0.isoformat(), "body_temp_c": 40.2}),
+        t0 + timedelta(minutes=1),
+    )
+    items += parse(
+        "farm/sd1/animals/050100000000008/activity",
+        json.dumps({"device_id": "COL-0098", "timestamp": t0.isoformat(), "body_temp_c": 40.2}),
+        t0 + timedelta(minutes=1),
+    )
     alerts.invalidate_cache()
     conn = db.connect()
     with conn, conn.cursor() as cur:
@@ -164,8 +203,9 @@ def test_animal_scope_follows_the_animal_not_the_collar(db, t0):
 
 
 def test_schedule_limits_evaluation():
-    night = Rule(id=1, metric="m", max_value=1, schedule=[{"start": "22:00", "end": "06:00"}],
-                 tz="UTC")
+    night = Rule(
+        id=1, metric="m", max_value=1, schedule=[{"start": "22:00", "end": "06:00"}], tz="UTC"
+    )
     assert night.in_schedule(datetime(2026, 1, 1, 23, 0, tzinfo=UTC))
     assert night.in_schedule(datetime(2026, 1, 1, 5, 0, tzinfo=UTC))
     assert not night.in_schedule(datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
@@ -176,12 +216,20 @@ def test_schedule_limits_evaluation():
 
 def test_step_ignores_out_of_order_readings():
     rule = Rule(id=1, metric="m", max_value=10, repeat_count=2)
-    st = {"breach_since": None, "breach_count": 0, "last_ts": None, "last_value": None,
-          "open_key": None, "opened_at": None, "last_sent_at": None}
+    st = {
+        "breach_since": None,
+        "breach_count": 0,
+        "last_ts": None,
+        "last_value": None,
+        "open_key": None,
+        "opened_at": None,
+        "last_sent_at": None,
+    }
     t = datetime(2026, 1, 1, tzinfo=UTC)
     assert alerts.step(rule, st, Observation("D", "m", t, 11), "device:D") == []
-    assert alerts.step(rule, st, Observation("D", "m", t - timedelta(minutes=1), 11),
-                       "device:D") == []
+    assert (
+        alerts.step(rule, st, Observation("D", "m", t - timedelta(minutes=1), 11), "device:D") == []
+    )
     assert st["breach_count"] == 1
     out = alerts.step(rule, st, Observation("D", "m", t + timedelta(minutes=1), 11), "device:D")
     assert [o[0] for o in out] == ["raise"]
@@ -189,20 +237,33 @@ def test_step_ignores_out_of_order_readings():
 
 def test_connectivity_rule_raises_when_silent_and_clears_when_heard(db):
     now = datetime.now(UTC)
-    _rule(db, id=9, kind="connectivity", metric="", scope="device_type", barn=None,
-          device_type="activity_collar", silence_factor=3, severity="major")
+    _rule(
+        db,
+        id=9,
+        kind="connectivity",
+        metric="",
+        scope="device_type",
+        barn=None,
+        device_type="activity_collar",
+        silence_factor=3,
+        severity="major",
+    )
     _device(db, "COL-0001", "activity_collar", interval=300)
     _device(db, "COL-0002", "activity_collar", interval=300)
     conn = db.connect()
     with conn, conn.cursor() as cur:
-        cur.execute("INSERT INTO iot.device_status (device_code, first_seen, last_seen, "
-                    "last_received_at) VALUES ('COL-0001', %s, %s, %s), "
-                    "('COL-0002', %s, %s, %s)",
-                    (now - timedelta(hours=2),) * 3 + (now - timedelta(minutes=5),) * 3)
+        cur.execute(
+            "INSERT INTO iot.device_status (device_code, first_seen, last_seen, "
+            "last_received_at) VALUES ('COL-0001', %s, %s, %s), "
+            "('COL-0002', %s, %s, %s)",
+            (now - timedelta(hours=2),) * 3 + (now - timedelta(minutes=5),) * 3,
+        )
         assert alerts.check_connectivity(cur, now) == 1
         assert alerts.check_connectivity(cur, now + timedelta(seconds=30)) == 0  # once
-        cur.execute("UPDATE iot.device_status SET last_received_at = %s "
-                    "WHERE device_code = 'COL-0001'", (now,))
+        cur.execute(
+            "UPDATE iot.device_status SET last_received_at = %s WHERE device_code = 'COL-0001'",
+            (now,),
+        )
         assert alerts.check_connectivity(cur, now + timedelta(minutes=1)) == 1
     conn.close()
     rows = _outbox(db)

@@ -10,7 +10,11 @@ def test_every_setting_reads_its_documented_variable(monkeypatch):
     monkeypatch.setenv("IOT_OUTBOX_MAX_BACKOFF_S", "2.5")
     cfg = Config.from_env()
     assert (cfg.odoo_url, cfg.odoo_sync_s, cfg.batch_wait_ms, cfg.outbox_max_backoff_s) == (
-        "http://odoo:8069", 5, 100, 2.5)
+        "http://odoo:8069",
+        5,
+        100,
+        2.5,
+    )
     names = Config.env_names()
     assert "ODOO_API_KEY" in names and "IOT_DB_DSN" in names and "IOT_ODOO_SYNC_S" in names
     assert len(names) == len(set(names))

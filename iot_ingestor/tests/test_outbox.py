@@ -24,11 +24,18 @@ def _client(url):
 def _queue_alert(db, key, *, clear=False):
     conn = db.connect()
     with conn, conn.cursor() as cur:
-        outbox.enqueue(cur, "iot.alert", "ingestor_raise", [{"key": key, "count": 1}],
-                       f"raise:{key}", order_key=key)
+        outbox.enqueue(
+            cur,
+            "iot.alert",
+            "ingestor_raise",
+            [{"key": key, "count": 1}],
+            f"raise:{key}",
+            order_key=key,
+        )
         if clear:
-            outbox.enqueue(cur, "iot.alert", "ingestor_clear", [{"key": key}], f"clear:{key}",
-                           order_key=key)
+            outbox.enqueue(
+                cur, "iot.alert", "ingestor_clear", [{"key": key}], f"clear:{key}", order_key=key
+            )
     conn.close()
 
 
@@ -66,8 +73,7 @@ def test_server_down_then_up_delivers_exactly_once(db, odoo, fake_odoo_factory):
     assert back.effects == 3  # raise a, clear a, raise b: each exactly once
     assert back.alerts["a"]["state"] == "cleared"
     assert back.alerts["b"]["state"] == "active"
-    assert [c[1] for c in back.calls] == ["ingestor_raise", "ingestor_clear",
-                                          "ingestor_raise"]
+    assert [c[1] for c in back.calls] == ["ingestor_raise", "ingestor_clear", "ingestor_raise"]
 
 
 def test_lost_answer_is_retried_and_deduplicated_by_key(db, odoo):
@@ -95,10 +101,12 @@ def test_fault_is_retried_then_dead_and_blocks_only_its_own_alert(db, odoo):
         time.sleep(0.25)
     assert db.scalar("SELECT dead FROM iot.outbox WHERE idem_key = 'raise:x'") is True
     # the clear never overtook its raise; the unrelated heartbeat went through
-    assert db.scalar("SELECT delivered_at IS NULL FROM iot.outbox "
-                     "WHERE idem_key = 'clear:x'") is True
-    assert db.scalar("SELECT delivered_at IS NOT NULL FROM iot.outbox "
-                     "WHERE idem_key = 'hb:1'") is True
+    assert (
+        db.scalar("SELECT delivered_at IS NULL FROM iot.outbox WHERE idem_key = 'clear:x'") is True
+    )
+    assert (
+        db.scalar("SELECT delivered_at IS NOT NULL FROM iot.outbox WHERE idem_key = 'hb:1'") is True
+    )
     assert "x" not in odoo.alerts
 
 
@@ -121,14 +129,36 @@ def test_wrong_api_key_is_a_transport_error_and_keeps_rows(db, odoo):
 
 def test_pull_fills_the_caches_and_prunes_removed_records(db, odoo):
     odoo.devices = [
-        {"id": 1, "code": "COL-0001", "device_type": "activity_collar", "barn": "B1",
-         "animal_eid": "050100000000001", "expected_interval_s": 3600, "status": "active",
-         "write_date": "2026-11-01 10:00:00"},
-        {"id": 2, "code": "ENV-B1", "device_type": "environment", "barn": "B1",
-         "expected_interval_s": 300, "status": "active", "write_date": "2026-11-02 10:00:00"},
+        {
+            "id": 1,
+            "code": "COL-0001",
+            "device_type": "activity_collar",
+            "barn": "B1",
+            "animal_eid": "050100000000001",
+            "expected_interval_s": 3600,
+            "status": "active",
+            "write_date": "2026-11-01 10:00:00",
+        },
+        {
+            "id": 2,
+            "code": "ENV-B1",
+            "device_type": "environment",
+            "barn": "B1",
+            "expected_interval_s": 300,
+            "status": "active",
+            "write_date": "2026-11-02 10:00:00",
+        },
     ]
-    odoo.rules = [{"id": 3, "metric": "temperature_c", "scope": "barn", "barn": "B1",
-                   "max_value": 30, "write_date": "2026-11-03 08:00:00"}]
+    odoo.rules = [
+        {
+            "id": 3,
+            "metric": "temperature_c",
+            "scope": "barn",
+            "barn": "B1",
+            "max_value": 30,
+            "write_date": "2026-11-03 08:00:00",
+        }
+    ]
     conn = db.connect()
     try:
         assert sync.pull(conn, _client(odoo.url)) == {"devices": 2, "rules": 1}
@@ -137,10 +167,12 @@ def test_pull_fills_the_caches_and_prunes_removed_records(db, odoo):
     finally:
         conn.close()
     assert db.rows("SELECT code, device_type, expected_interval_s FROM iot.device_cache") == [
-        ("ENV-B1", "environment", 300)]
+        ("ENV-B1", "environment", 300)
+    ]
     assert db.scalar("SELECT data->>'barn' FROM iot.rule_cache WHERE id = 3") == "B1"
     assert db.scalar("SELECT value FROM iot.meta WHERE key = 'devices_since'") == (
-        "2026-11-02 09:55:00")  # newest write_date minus the overlap window
+        "2026-11-02 09:55:00"
+    )  # newest write_date minus the overlap window
     assert int(db.scalar("SELECT value FROM iot.meta WHERE key = 'rules_version'")) == 2
 
 
@@ -151,11 +183,17 @@ def test_discovered_devices_heartbeats_and_animal_notices_are_queued_once(db):
     conn = db.connect()
     with conn, conn.cursor() as cur:
         cur.execute("INSERT INTO iot.device_cache (code, device_type) VALUES ('COL-0001', 'c')")
-        cur.execute("INSERT INTO iot.device_status (device_code, first_seen, last_seen, "
-                    "last_received_at) VALUES ('COL-0001', %s, %s, %s), "
-                    "('NEW-9', %s, %s, %s)", (now,) * 6)
-        cur.execute("INSERT INTO iot.animal_marker (animal_ref, animal_eid, last_data_at) "
-                    "VALUES ('050100000000001', '050100000000001', %s)", (now,))
+        cur.execute(
+            "INSERT INTO iot.device_status (device_code, first_seen, last_seen, "
+            "last_received_at) VALUES ('COL-0001', %s, %s, %s), "
+            "('NEW-9', %s, %s, %s)",
+            (now,) * 6,
+        )
+        cur.execute(
+            "INSERT INTO iot.animal_marker (animal_ref, animal_eid, last_data_at) "
+            "VALUES ('050100000000001', '050100000000001', %s)",
+            (now,),
+        )
         assert sync.queue_discovered(cur) == 1
         assert sync.queue_discovered(cur) == 0
         assert sync.queue_heartbeats(cur, now) == 1
@@ -164,7 +202,10 @@ def test_discovered_devices_heartbeats_and_animal_notices_are_queued_once(db):
         assert sync.queue_animal_notifications(cur, now) == 0
     conn.close()
     rows = db.rows("SELECT method, payload FROM iot.outbox ORDER BY id")
-    assert [r[0] for r in rows] == ["ingestor_report_discovered", "ingestor_heartbeat",
-                                    "ingestor_notify_animal_data"]
+    assert [r[0] for r in rows] == [
+        "ingestor_report_discovered",
+        "ingestor_heartbeat",
+        "ingestor_notify_animal_data",
+    ]
     assert rows[0][1][0]["code"] == "NEW-9"
     assert rows[1][1][0]["code"] == "COL-0001"

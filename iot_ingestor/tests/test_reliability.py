@@ -45,7 +45,8 @@ def _publish_thread(pub, stream, start, stop, base, pace_every=0, pace_s=0.0):
 
 
 def test_kill9_mid_stream_every_message_stored_exactly_once(
-        db, broker, daemon_factory, publisher_factory, stream, waiter):
+    db, broker, daemon_factory, publisher_factory, stream, waiter
+):
     n = 50_000
     base = time.time() - n / 100 - 120
     daemon = daemon_factory(db.dsn, broker.port)
@@ -68,7 +69,8 @@ def test_kill9_mid_stream_every_message_stored_exactly_once(
 
 
 def test_broker_restart_mid_stream_loses_nothing(
-        db, broker, daemon_factory, publisher_factory, stream, waiter):
+    db, broker, daemon_factory, publisher_factory, stream, waiter
+):
     n = 20_000
     base = time.time() - n / 100 - 120
     daemon = daemon_factory(db.dsn, broker.port)
@@ -89,7 +91,8 @@ def test_broker_restart_mid_stream_loses_nothing(
 
 
 def test_postgres_unreachable_60s_then_recovers_by_itself(
-        db, broker, daemon_factory, publisher_factory, stream, waiter, pg_proxy):
+    db, broker, daemon_factory, publisher_factory, stream, waiter, pg_proxy
+):
     n1, n = 5_000, 20_000
     outage = 60.0
     base = time.time() - n / 100 - 120
@@ -119,7 +122,8 @@ def test_postgres_unreachable_60s_then_recovers_by_itself(
 
 
 def test_redelivery_storm_creates_no_duplicates(
-        db, broker, daemon_factory, publisher_factory, stream, waiter):
+    db, broker, daemon_factory, publisher_factory, stream, waiter
+):
     n = 5_000
     base = time.time() - n / 100 - 120
     daemon = daemon_factory(db.dsn, broker.port)
@@ -129,8 +133,12 @@ def test_redelivery_storm_creates_no_duplicates(
         for i in range(n):
             pub.publish(*stream(i, base))
     pub.wait_acked(120)
-    waiter(lambda: _metric(daemon.metrics(), "iot_ingestor_committed_total") >= 3 * n, 120,
-           0.25, "all deliveries committed")
+    waiter(
+        lambda: _metric(daemon.metrics(), "iot_ingestor_committed_total") >= 3 * n,
+        120,
+        0.25,
+        "all deliveries committed",
+    )
     assert _count(db) == n
     assert _rollup_total(db) == n
     text = daemon.metrics()
@@ -140,28 +148,45 @@ def test_redelivery_storm_creates_no_duplicates(
 
 MALFORMED = [
     ("farm/sd1/sensors/temperature", lambda i: b"not json %d" % i, "not_json"),
-    ("farm/sd1/sensors/temperature", lambda i: b'[1, 2, %d]' % i, "not_object"),
-    ("farm/sd1/sensors/humidity",
-     lambda i: b'{"device_id":"ENV-B1","value":%d}' % i, "missing_field"),
-    ("farm/sd1/sensors/humidity",
-     lambda i: b'{"device_id":"ENV-B1","timestamp":"%s","value":"wet%d"}'
-     % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()).encode(), i), "wrong_type"),
-    ("farm/sd1/sensors/ammonia",
-     lambda i: b'{"device_id":"ENV-B1","timestamp":"%s","value":%d}'
-     % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()).encode(), 5000 + i),
-     "absurd_value"),
+    ("farm/sd1/sensors/temperature", lambda i: b"[1, 2, %d]" % i, "not_object"),
+    (
+        "farm/sd1/sensors/humidity",
+        lambda i: b'{"device_id":"ENV-B1","value":%d}' % i,
+        "missing_field",
+    ),
+    (
+        "farm/sd1/sensors/humidity",
+        lambda i: (
+            b'{"device_id":"ENV-B1","timestamp":"%s","value":"wet%d"}'
+            % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()).encode(), i)
+        ),
+        "wrong_type",
+    ),
+    (
+        "farm/sd1/sensors/ammonia",
+        lambda i: (
+            b'{"device_id":"ENV-B1","timestamp":"%s","value":%d}'
+            % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()).encode(), 5000 + i)
+        ),
+        "absurd_value",
+    ),
     ("farm/sd1/tractors/%d", lambda i: b'{"x": %d}' % i, "unknown_topic"),
-    ("farm/sd1/animals/12345/activity",
-     lambda i: b'{"device_id":"COL-1","timestamp":"2026-01-01T00:00:00Z","activity":%d}' % i,
-     "bad_identifier"),
-    ("farm/sd1/sensors/temperature",
-     lambda i: b'{"device_id":"ENV-B1","timestamp":"yesterday %d","value":20}' % i,
-     "bad_timestamp"),
+    (
+        "farm/sd1/animals/12345/activity",
+        lambda i: b'{"device_id":"COL-1","timestamp":"2026-01-01T00:00:00Z","activity":%d}' % i,
+        "bad_identifier",
+    ),
+    (
+        "farm/sd1/sensors/temperature",
+        lambda i: b'{"device_id":"ENV-B1","timestamp":"yesterday %d","value":20}' % i,
+        "bad_timestamp",
+    ),
 ]
 
 
 def test_malformed_payloads_go_to_dead_letters_and_valid_ones_are_stored(
-        db, broker, daemon_factory, publisher_factory, stream, waiter):
+    db, broker, daemon_factory, publisher_factory, stream, waiter
+):
     valid, bad = 10_000, 1_000
     base = time.time() - valid / 100 - 120
     daemon = daemon_factory(db.dsn, broker.port)
@@ -176,15 +201,20 @@ def test_malformed_payloads_go_to_dead_letters_and_valid_ones_are_stored(
             k += 1
     assert k == bad
     pub.wait_acked(120)
-    waiter(lambda: _metric(daemon.metrics(), "iot_ingestor_committed_total") >= valid + bad,
-           120, 0.25, "all messages committed")
+    waiter(
+        lambda: _metric(daemon.metrics(), "iot_ingestor_committed_total") >= valid + bad,
+        120,
+        0.25,
+        "all messages committed",
+    )
     assert _count(db) == valid
     assert db.scalar("SELECT count(*) FROM iot.dead_letter") == bad
     reasons = dict(db.rows("SELECT reason, count(*) FROM iot.dead_letter GROUP BY reason"))
     for _t, _m, reason in MALFORMED:
         assert reasons.get(reason) == bad // len(MALFORMED), (reason, reasons)
-    raw = db.scalar("SELECT payload FROM iot.dead_letter WHERE reason = 'not_json' "
-                    "ORDER BY id LIMIT 1")
+    raw = db.scalar(
+        "SELECT payload FROM iot.dead_letter WHERE reason = 'not_json' ORDER BY id LIMIT 1"
+    )
     assert bytes(raw).startswith(b"not json ")
     assert _metric(daemon.metrics(), "iot_ingestor_dead_lettered_total") == bad
     h = daemon.health()

@@ -50,25 +50,63 @@ def test_events_follow_the_identity_contract_and_all_validate(sim):
 def test_simulate_command_feeds_the_daemon(db, broker, daemon_factory, waiter):
     daemon = daemon_factory(db.dsn, broker.port)
     daemon.start()
-    env = {**os.environ, "IOT_MQTT_HOST": "127.0.0.1", "IOT_MQTT_PORT": str(broker.port),
-           "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "IOT_MQTT_HOST": "127.0.0.1",
+        "IOT_MQTT_PORT": str(broker.port),
+        "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")])),
+    }
     out = subprocess.run(
-        [sys.executable, "-m", "iot_ingestor", "simulate", "--cows", "20", "--days", "1",
-         "--live", "--max-seconds", "8", "--env-interval-s", "1", "--collar-interval-s", "2",
-         "--heat-barn", "B1"],
-        env=env, capture_output=True, text=True, timeout=180, cwd=broker.tmp)
+        [
+            sys.executable,
+            "-m",
+            "iot_ingestor",
+            "simulate",
+            "--cows",
+            "20",
+            "--days",
+            "1",
+            "--live",
+            "--max-seconds",
+            "8",
+            "--env-interval-s",
+            "1",
+            "--collar-interval-s",
+            "2",
+            "--heat-barn",
+            "B1",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=broker.tmp,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     assert summary["history_messages"] > 20 * 24 and summary["live_messages"] > 0
     assert summary["acked"] == summary["history_messages"] + summary["live_messages"]
-    waiter(lambda: db.scalar("SELECT coalesce(sum(msg_count), 0) FROM iot.device_status")
-           >= 1, 60, 0.2, "rows")
+    waiter(
+        lambda: db.scalar("SELECT coalesce(sum(msg_count), 0) FROM iot.device_status") >= 1,
+        60,
+        0.2,
+        "rows",
+    )
     waiter(lambda: daemon.health()["committed"] >= summary["acked"], 60, 0.2, "all committed")
     assert db.scalar("SELECT count(*) FROM iot.dead_letter") == 0
     assert db.scalar("SELECT count(*) FROM iot.milking") >= 20
     assert db.scalar("SELECT count(*) FROM iot.rfid_scan") >= 20
-    assert db.scalar("SELECT count(DISTINCT device_code) FROM iot.reading "
-                     "WHERE device_code LIKE 'COL-%'") == 20
+    assert (
+        db.scalar(
+            "SELECT count(DISTINCT device_code) FROM iot.reading WHERE device_code LIKE 'COL-%'"
+        )
+        == 20
+    )
     # live mode: fresh readings, and the injected heat in B1
-    assert db.scalar("SELECT max(value) FROM iot.reading WHERE device_code = 'ENV-B1' "
-                     "AND metric = 'temperature_c' AND ts > now() - interval '1 minute'") > 30
+    assert (
+        db.scalar(
+            "SELECT max(value) FROM iot.reading WHERE device_code = 'ENV-B1' "
+            "AND metric = 'temperature_c' AND ts > now() - interval '1 minute'"
+        )
+        > 30
+    )

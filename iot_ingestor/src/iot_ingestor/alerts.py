@@ -66,17 +66,24 @@ class Rule:
             return None if v in (None, False) else float(v)
 
         return cls(
-            id=int(d["id"]), metric=d.get("metric") or "", name=d.get("name") or "",
-            kind=d.get("kind") or "threshold", scope=d.get("scope") or "all",
+            id=int(d["id"]),
+            metric=d.get("metric") or "",
+            name=d.get("name") or "",
+            kind=d.get("kind") or "threshold",
+            scope=d.get("scope") or "all",
             device_codes=tuple(d.get("device_codes") or ()),
-            device_type=d.get("device_type") or None, barn=d.get("barn") or None,
+            device_type=d.get("device_type") or None,
+            barn=d.get("barn") or None,
             animal_eids=tuple(d.get("animal_eids") or ()),
-            min_value=num(d.get("min_value")), max_value=num(d.get("max_value")),
+            min_value=num(d.get("min_value")),
+            max_value=num(d.get("max_value")),
             duration_s=int(d.get("duration_s") or 0),
             repeat_count=max(1, int(d.get("repeat_count") or 1)),
             hysteresis=float(d.get("hysteresis") or 0.0),
-            severity=d.get("severity") or "major", schedule=list(d.get("schedule") or []),
-            tz=d.get("tz") or "Asia/Dhaka", silence_factor=float(d.get("silence_factor") or 3),
+            severity=d.get("severity") or "major",
+            schedule=list(d.get("schedule") or []),
+            tz=d.get("tz") or "Asia/Dhaka",
+            silence_factor=float(d.get("silence_factor") or 3),
         )
 
     @property
@@ -104,13 +111,15 @@ class Rule:
         return f"device:{obs.device_code}"
 
     def breach(self, v: float) -> bool:
-        return ((self.min_value is not None and v < self.min_value)
-                or (self.max_value is not None and v > self.max_value))
+        return (self.min_value is not None and v < self.min_value) or (
+            self.max_value is not None and v > self.max_value
+        )
 
     def cleared(self, v: float) -> bool:
         h = self.hysteresis
-        return ((self.min_value is None or v >= self.min_value + h)
-                and (self.max_value is None or v <= self.max_value - h))
+        return (self.min_value is None or v >= self.min_value + h) and (
+            self.max_value is None or v <= self.max_value - h
+        )
 
     def in_schedule(self, ts: datetime) -> bool:
         if not self.schedule:
@@ -151,10 +160,13 @@ def _reload(cur) -> None:
             rules.append(Rule.from_dict(data))
         except (KeyError, TypeError, ValueError) as exc:
             log.warning("ignoring malformed rule", extra={"rule": data, "error": str(exc)})
-    cur.execute("SELECT code, device_type, barn, animal_eid, expected_interval_s "
-                "FROM iot.device_cache")
-    devices = {r[0]: {"device_type": r[1], "barn": r[2], "animal_eid": r[3],
-                      "expected_interval_s": r[4]} for r in cur.fetchall()}
+    cur.execute(
+        "SELECT code, device_type, barn, animal_eid, expected_interval_s FROM iot.device_cache"
+    )
+    devices = {
+        r[0]: {"device_type": r[1], "barn": r[2], "animal_eid": r[3], "expected_interval_s": r[4]}
+        for r in cur.fetchall()
+    }
     _cache.update(rules=rules, devices=devices)
 
 
@@ -174,15 +186,23 @@ def alert_key(rule: Rule, subject: str, since: datetime) -> str:
 def _event(rule, subject, key, obs, state, count) -> dict:
     animal = subject[7:] if subject.startswith("animal:") else obs.animal_eid
     return {
-        "key": key, "rule_id": rule.id, "metric": rule.metric, "severity": rule.severity,
-        "device_code": obs.device_code, "animal_eid": animal, "subject": subject,
-        "value": obs.value, "min_value": rule.min_value, "max_value": rule.max_value,
-        "first_seen": state["breach_since"].isoformat(), "last_seen": obs.ts.isoformat(),
+        "key": key,
+        "rule_id": rule.id,
+        "metric": rule.metric,
+        "severity": rule.severity,
+        "device_code": obs.device_code,
+        "animal_eid": animal,
+        "subject": subject,
+        "value": obs.value,
+        "min_value": rule.min_value,
+        "max_value": rule.max_value,
+        "first_seen": state["breach_since"].isoformat(),
+        "last_seen": obs.ts.isoformat(),
         "count": count,
         "message": f"{rule.name or rule.metric}: {obs.value:g} outside "
-                   f"[{'' if rule.min_value is None else f'{rule.min_value:g}'}, "
-                   f"{'' if rule.max_value is None else f'{rule.max_value:g}'}] "
-                   f"on {subject.split(':', 1)[1]}",
+        f"[{'' if rule.min_value is None else f'{rule.min_value:g}'}, "
+        f"{'' if rule.max_value is None else f'{rule.max_value:g}'}] "
+        f"on {subject.split(':', 1)[1]}",
     }
 
 
@@ -199,12 +219,18 @@ def step(rule: Rule, state: dict, obs: Observation, subject: str) -> list[tuple]
             if state["breach_since"] is None:
                 state["breach_since"], state["breach_count"] = obs.ts, 0
             state["breach_count"] += 1
-            if (state["breach_count"] >= rule.repeat_count
-                    and obs.ts - state["breach_since"] >= timedelta(seconds=rule.duration_s)):
+            if state["breach_count"] >= rule.repeat_count and obs.ts - state[
+                "breach_since"
+            ] >= timedelta(seconds=rule.duration_s):
                 key = alert_key(rule, subject, state["breach_since"])
                 state["open_key"], state["opened_at"], state["last_sent_at"] = key, obs.ts, obs.ts
-                out.append(("raise", f"raise:{key}", _event(rule, subject, key, obs, state,
-                                                           state["breach_count"])))
+                out.append(
+                    (
+                        "raise",
+                        f"raise:{key}",
+                        _event(rule, subject, key, obs, state, state["breach_count"]),
+                    )
+                )
         else:
             state["breach_since"], state["breach_count"] = None, 0
     else:
@@ -213,39 +239,66 @@ def step(rule: Rule, state: dict, obs: Observation, subject: str) -> list[tuple]
             state["breach_count"] += 1
             if state["last_sent_at"] is None or obs.ts - state["last_sent_at"] >= UPDATE_EVERY:
                 state["last_sent_at"] = obs.ts
-                out.append(("raise", f"update:{key}:{state['breach_count']}",
-                            _event(rule, subject, key, obs, state, state["breach_count"])))
+                out.append(
+                    (
+                        "raise",
+                        f"update:{key}:{state['breach_count']}",
+                        _event(rule, subject, key, obs, state, state["breach_count"]),
+                    )
+                )
         elif rule.cleared(obs.value):
-            out.append(("clear", f"clear:{key}", {
-                "key": key, "rule_id": rule.id, "subject": subject,
-                "cleared_at": obs.ts.isoformat(), "value": obs.value,
-                "reason": "condition cleared"}))
-            state.update(open_key=None, opened_at=None, breach_since=None, breach_count=0,
-                         last_sent_at=None)
+            out.append(
+                (
+                    "clear",
+                    f"clear:{key}",
+                    {
+                        "key": key,
+                        "rule_id": rule.id,
+                        "subject": subject,
+                        "cleared_at": obs.ts.isoformat(),
+                        "value": obs.value,
+                        "reason": "condition cleared",
+                    },
+                )
+            )
+            state.update(
+                open_key=None, opened_at=None, breach_since=None, breach_count=0, last_sent_at=None
+            )
     return out
 
 
-_STATE_COLS = ("breach_since", "breach_count", "last_ts", "last_value", "open_key",
-               "opened_at", "last_sent_at")
+_STATE_COLS = (
+    "breach_since",
+    "breach_count",
+    "last_ts",
+    "last_value",
+    "open_key",
+    "opened_at",
+    "last_sent_at",
+)
 
 
 def load_states(cur, pairs) -> dict:
     pairs = sorted(pairs)
-    execute_values(cur, "INSERT INTO iot.rule_state (rule_id, subject) VALUES %s "
-                        "ON CONFLICT DO NOTHING", pairs, page_size=5000)
+    execute_values(
+        cur,
+        "INSERT INTO iot.rule_state (rule_id, subject) VALUES %s ON CONFLICT DO NOTHING",
+        pairs,
+        page_size=5000,
+    )
     cur.execute(
         "SELECT rule_id, subject, " + ", ".join(_STATE_COLS) + " FROM iot.rule_state "
         "WHERE (rule_id, subject) IN (SELECT * FROM unnest(%s::int[], %s::text[])) "
         "ORDER BY rule_id, subject FOR UPDATE",
-        ([p[0] for p in pairs], [p[1] for p in pairs]))
+        ([p[0] for p in pairs], [p[1] for p in pairs]),
+    )
     return {(r[0], r[1]): dict(zip(_STATE_COLS, r[2:], strict=True)) for r in cur.fetchall()}
 
 
 def save_states(cur, states: dict) -> None:
     if not states:
         return
-    rows = [(rid, subj, *(s[c] for c in _STATE_COLS)) for (rid, subj), s in
-            sorted(states.items())]
+    rows = [(rid, subj, *(s[c] for c in _STATE_COLS)) for (rid, subj), s in sorted(states.items())]
     execute_values(
         cur,
         "UPDATE iot.rule_state AS s SET breach_since = v.breach_since, "
@@ -256,7 +309,7 @@ def save_states(cur, states: dict) -> None:
         "WHERE s.rule_id = v.rule_id AND s.subject = v.subject",
         rows,
         template="(%s::int, %s::text, %s::timestamptz, %s::int, %s::timestamptz, %s::float8, "
-                 "%s::text, %s::timestamptz, %s::timestamptz)",
+        "%s::text, %s::timestamptz, %s::timestamptz)",
         page_size=5000,
     )
 
@@ -308,7 +361,8 @@ def check_connectivity(cur, now: datetime | None = None) -> int:
     cur.execute(
         "SELECT c.code, c.device_type, c.barn, c.expected_interval_s, s.last_received_at "
         "FROM iot.device_cache c LEFT JOIN iot.device_status s ON s.device_code = c.code "
-        "WHERE c.expected_interval_s > 0 AND coalesce(c.status, 'active') <> 'retired'")
+        "WHERE c.expected_interval_s > 0 AND coalesce(c.status, 'active') <> 'retired'"
+    )
     devices = cur.fetchall()
     pairs, plan = set(), []
     for rule in rules:
@@ -334,19 +388,46 @@ def check_connectivity(cur, now: datetime | None = None) -> int:
         if silent and st["open_key"] is None:
             key = f"conn{rule.id}:{subject}:{int(last.timestamp())}"
             st.update(open_key=key, opened_at=now, breach_since=last, last_ts=now)
-            events.append(("raise", f"raise:{key}", {
-                "key": key, "rule_id": rule.id, "metric": "connectivity",
-                "severity": rule.severity, "device_code": code, "animal_eid": None,
-                "subject": subject, "value": (now - last).total_seconds(),
-                "min_value": None, "max_value": interval * rule.silence_factor,
-                "first_seen": last.isoformat(), "last_seen": now.isoformat(), "count": 1,
-                "message": f"{code} silent since {last.isoformat()}"}))
+            events.append(
+                (
+                    "raise",
+                    f"raise:{key}",
+                    {
+                        "key": key,
+                        "rule_id": rule.id,
+                        "metric": "connectivity",
+                        "severity": rule.severity,
+                        "device_code": code,
+                        "animal_eid": None,
+                        "subject": subject,
+                        "value": (now - last).total_seconds(),
+                        "min_value": None,
+                        "max_value": interval * rule.silence_factor,
+                        "first_seen": last.isoformat(),
+                        "last_seen": now.isoformat(),
+                        "count": 1,
+                        "message": f"{code} silent since {last.isoformat()}",
+                    },
+                )
+            )
         elif not silent and st["open_key"] is not None:
             key = st["open_key"]
-            events.append(("clear", f"clear:{key}", {
-                "key": key, "rule_id": rule.id, "subject": subject,
-                "cleared_at": last.isoformat(), "value": 0.0, "reason": "device heard again"}))
+            events.append(
+                (
+                    "clear",
+                    f"clear:{key}",
+                    {
+                        "key": key,
+                        "rule_id": rule.id,
+                        "subject": subject,
+                        "cleared_at": last.isoformat(),
+                        "value": 0.0,
+                        "reason": "device heard again",
+                    },
+                )
+            )
             st.update(open_key=None, opened_at=None, breach_since=None, last_ts=now)
-    save_states(cur, {(r.id, f"device:{c}"): states[(r.id, f"device:{c}")]
-                      for r, c, _i, _l in plan})
+    save_states(
+        cur, {(r.id, f"device:{c}"): states[(r.id, f"device:{c}")] for r, c, _i, _l in plan}
+    )
     return queue_events(cur, events)

@@ -56,9 +56,11 @@ def private_broker(max_queued: int = 1_000_000):
         f"listener {port} 127.0.0.1\nallow_anonymous true\nuser {getpass.getuser()}\n"
         f"persistence true\npersistence_location {tmp}/\nautosave_interval 60\n"
         f"max_queued_messages {max_queued}\nmax_queued_bytes 0\nmax_inflight_messages 0\n"
-        "log_type error\n")
-    proc = subprocess.Popen([mosquitto_bin(), "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+        "log_type error\n"
+    )
+    proc = subprocess.Popen(
+        [mosquitto_bin(), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.time() + 10
         while True:
@@ -112,13 +114,16 @@ def lines(n: int, base_epoch: float, devices: int = 255, offset: int = 0) -> lis
     out = []
     for i in range(offset, offset + n):
         ts = datetime.fromtimestamp(base_epoch + i // devices, UTC).isoformat()
-        out.append(b'{"device_id":"ENV-%04d","timestamp":"%s","value":%.1f}'
-                   % (i % devices, ts.encode(), 20 + (i % 97) / 10))
+        out.append(
+            b'{"device_id":"ENV-%04d","timestamp":"%s","value":%.1f}'
+            % (i % devices, ts.encode(), 20 + (i % 97) / 10)
+        )
     return out
 
 
-def publish(port: int, payloads: list[bytes], topic: str = TOPIC, timeout: float = 600,
-            window: int = 20000) -> float:
+def publish(
+    port: int, payloads: list[bytes], topic: str = TOPIC, timeout: float = 600, window: int = 20000
+) -> float:
     """Publish QoS 1 (MQTT v5) with paho; returns seconds until every message was PUBACKed.
 
     At most ``window`` messages are outstanding: MQTT packet ids are 16-bit, and a client
@@ -137,8 +142,11 @@ def publish(port: int, payloads: list[bytes], topic: str = TOPIC, timeout: float
         if acked[0] >= n:
             done.set()
 
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:6]}",
-                    protocol=mqtt.MQTTv5)
+    c = mqtt.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=f"bench-pub-{uuid.uuid4().hex[:6]}",
+        protocol=mqtt.MQTTv5,
+    )
     c.max_inflight_messages_set(1000)
     c.max_queued_messages_set(0)
     c.on_publish = on_publish
@@ -158,18 +166,36 @@ def publish(port: int, payloads: list[bytes], topic: str = TOPIC, timeout: float
     return elapsed
 
 
-def mosquitto_pub(port: int, payloads: list[bytes], topic: str = TOPIC,
-                  chunk: int = 20000) -> float:
+def mosquitto_pub(
+    port: int, payloads: list[bytes], topic: str = TOPIC, chunk: int = 20000
+) -> float:
     """Fast loss-free load: the C client ``mosquitto_pub -l -q 1`` fed chunks of ``chunk``
     lines, one process after the other (a single process fed > 65535 lines reuses packet
     ids and loses messages). Returns seconds until the last chunk was acknowledged."""
     t0 = time.time()
     for k in range(0, len(payloads), chunk):
         proc = subprocess.Popen(
-            ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-V", "mqttv5",
-             "-M", "1000", "-t", topic, "-l", "-i", f"bench-pub-{uuid.uuid4().hex[:6]}"],
-            stdin=subprocess.PIPE)
-        proc.communicate(b"\n".join(payloads[k:k + chunk]) + b"\n")
+            [
+                "mosquitto_pub",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-q",
+                "1",
+                "-V",
+                "mqttv5",
+                "-M",
+                "1000",
+                "-t",
+                topic,
+                "-l",
+                "-i",
+                f"bench-pub-{uuid.uuid4().hex[:6]}",
+            ],
+            stdin=subprocess.PIPE,
+        )
+        proc.communicate(b"\n".join(payloads[k : k + chunk]) + b"\n")
         if proc.returncode:
             raise SystemExit(f"mosquitto_pub failed rc={proc.returncode}")
     return time.time() - t0
@@ -179,18 +205,25 @@ class Daemon:
     def __init__(self, dsn: str, mqtt_port: int, **env):
         self.metrics_port = free_port()
         src = str(Path(__file__).resolve().parents[1])
-        self.env = {**os.environ, "IOT_DB_DSN": dsn, "IOT_MQTT_PORT": str(mqtt_port),
-                    "IOT_MQTT_HOST": "127.0.0.1", "IOT_METRICS_PORT": str(self.metrics_port),
-                    "IOT_MQTT_CLIENT_ID": "iot-bench", "IOT_TIMESCALE": "off",
-                    "IOT_LOG_LEVEL": "WARNING", "ODOO_URL": "",
-                    "PYTHONPATH": os.pathsep.join(filter(None, [src,
-                                                                os.environ.get("PYTHONPATH")])),
-                    **{k: str(v) for k, v in env.items()}}
+        self.env = {
+            **os.environ,
+            "IOT_DB_DSN": dsn,
+            "IOT_MQTT_PORT": str(mqtt_port),
+            "IOT_MQTT_HOST": "127.0.0.1",
+            "IOT_METRICS_PORT": str(self.metrics_port),
+            "IOT_MQTT_CLIENT_ID": "iot-bench",
+            "IOT_TIMESCALE": "off",
+            "IOT_LOG_LEVEL": "WARNING",
+            "ODOO_URL": "",
+            "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+            **{k: str(v) for k, v in env.items()},
+        }
         self.proc = None
 
     def start(self, timeout: float = 30):
-        self.proc = subprocess.Popen([sys.executable, "-m", "iot_ingestor", "run"],
-                                     env=self.env, cwd=tempfile.gettempdir())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "iot_ingestor", "run"], env=self.env, cwd=tempfile.gettempdir()
+        )
         deadline = time.time() + timeout
         while time.time() < deadline:
             h = self.health()
@@ -202,8 +235,9 @@ class Daemon:
 
     def health(self):
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/healthz",
-                                        timeout=1) as r:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=1
+            ) as r:
                 return json.loads(r.read())
         except urllib.error.HTTPError as exc:
             return json.loads(exc.read())
@@ -216,8 +250,9 @@ class Daemon:
             self.proc.wait(30)
 
 
-def wait_count(dsn: str, n: int, timeout: float, table: str = "iot.reading",
-               interval: float = 0.05) -> float:
+def wait_count(
+    dsn: str, n: int, timeout: float, table: str = "iot.reading", interval: float = 0.05
+) -> float:
     """Poll until ``table`` holds n rows; return the time it happened (time.time())."""
     conn = psycopg2.connect(dsn)
     conn.autocommit = True
@@ -239,8 +274,9 @@ class SeedConsumer:
     """The seed's design, measured as the baseline: paho QoS 1 with automatic acks and one
     INSERT + COMMIT per message (no batching)."""
 
-    def __init__(self, dsn: str, port: int, topic: str = TOPIC, on_commit=None,
-                 client_id: str | None = None):
+    def __init__(
+        self, dsn: str, port: int, topic: str = TOPIC, on_commit=None, client_id: str | None = None
+    ):
         import paho.mqtt.client as mqtt
         from paho.mqtt.enums import CallbackAPIVersion
 
@@ -254,9 +290,11 @@ class SeedConsumer:
         from paho.mqtt.packettypes import PacketTypes
         from paho.mqtt.properties import Properties
 
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2,
-                                  client_id=client_id or f"seed-{uuid.uuid4().hex[:6]}",
-                                  protocol=mqtt.MQTTv5)
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id or f"seed-{uuid.uuid4().hex[:6]}",
+            protocol=mqtt.MQTTv5,
+        )
         self.client.on_message = self._on_message
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = 3600
@@ -272,7 +310,8 @@ class SeedConsumer:
             cur.execute(
                 "INSERT INTO iot.reading (device_code, metric, ts, value, received_at, farm, "
                 "unit) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (r.device_code, r.metric, r.ts, r.value, r.received_at, r.farm, r.unit))
+                (r.device_code, r.metric, r.ts, r.value, r.received_at, r.farm, r.unit),
+            )
         self.conn.commit()
         self.count += 1
         if self.on_commit:

@@ -25,23 +25,30 @@ def cmd_migrate(cfg, args) -> int:
 
     conn = connect_db(cfg.db_dsn)
     try:
-        mode = migrate(conn, timescale=_ts_mode(cfg.timescale), retention_days=cfg.retention_days,
-                       months_ahead=cfg.partitions_ahead_months, tz=cfg.rollup_tz)
+        mode = migrate(
+            conn,
+            timescale=_ts_mode(cfg.timescale),
+            retention_days=cfg.retention_days,
+            months_ahead=cfg.partitions_ahead_months,
+            tz=cfg.rollup_tz,
+        )
     finally:
         conn.close()
     print(json.dumps({"schema": "iot", "mode": mode}))
     return 0
 
 
-def replay_dead_letters(conn, *, ids=None, reason=None, limit=10000, dry_run=False,
-                        limits=None) -> dict:
+def replay_dead_letters(
+    conn, *, ids=None, reason=None, limit=10000, dry_run=False, limits=None
+) -> dict:
     """Re-parse pending dead letters; store the ones that are valid now. Commits."""
     from .payloads import DEFAULT_LIMITS, PayloadError, parse
     from .storage import write_batch
 
     limits = limits or DEFAULT_LIMITS
-    sql = ("SELECT id, topic, payload, last_received_at FROM iot.dead_letter "
-           "WHERE replayed_at IS NULL")
+    sql = (
+        "SELECT id, topic, payload, last_received_at FROM iot.dead_letter WHERE replayed_at IS NULL"
+    )
     params: list = []
     if ids:
         sql += " AND id = ANY(%s)"
@@ -61,18 +68,20 @@ def replay_dead_letters(conn, *, ids=None, reason=None, limit=10000, dry_run=Fal
                 items = parse(topic, bytes(payload), received_at, limits)
             except PayloadError as exc:
                 out["still_invalid"] += 1
-                cur.execute("UPDATE iot.dead_letter SET reason = %s, detail = %s WHERE id = %s",
-                            (exc.reason, exc.message, dl_id))
+                cur.execute(
+                    "UPDATE iot.dead_letter SET reason = %s, detail = %s WHERE id = %s",
+                    (exc.reason, exc.message, dl_id),
+                )
                 continue
             out["replayed"] += 1
             if dry_run:
                 continue
             res = write_batch(cur, items)
             out["rows_inserted"] += res.inserted
-            cur.execute("UPDATE iot.dead_letter SET replayed_at = now(), replay_note = %s "
-                        "WHERE id = %s",
-                        (f"stored {res.inserted} new row(s), {res.duplicates} duplicate(s)",
-                         dl_id))
+            cur.execute(
+                "UPDATE iot.dead_letter SET replayed_at = now(), replay_note = %s WHERE id = %s",
+                (f"stored {res.inserted} new row(s), {res.duplicates} duplicate(s)", dl_id),
+            )
     if dry_run:
         conn.rollback()
     else:
@@ -89,9 +98,16 @@ def cmd_replay(cfg, args) -> int:
     conn = connect_db(cfg.db_dsn)
     try:
         out = replay_dead_letters(
-            conn, ids=args.id, reason=args.reason, limit=args.limit, dry_run=args.dry_run,
-            limits=Limits(max_future=timedelta(seconds=cfg.max_future_s),
-                          max_age=timedelta(days=cfg.retention_days)))
+            conn,
+            ids=args.id,
+            reason=args.reason,
+            limit=args.limit,
+            dry_run=args.dry_run,
+            limits=Limits(
+                max_future=timedelta(seconds=cfg.max_future_s),
+                max_age=timedelta(days=cfg.retention_days),
+            ),
+        )
     finally:
         conn.close()
     print(json.dumps(out))
@@ -111,8 +127,13 @@ def cmd_sync(cfg, args) -> int:
     conn = connect_db(cfg.db_dsn)
     try:
         out = pull(conn, client)
-        r = deliver(conn, client, base_backoff=cfg.outbox_base_backoff_s,
-                    max_backoff=cfg.outbox_max_backoff_s, max_attempts=cfg.outbox_max_attempts)
+        r = deliver(
+            conn,
+            client,
+            base_backoff=cfg.outbox_base_backoff_s,
+            max_backoff=cfg.outbox_max_backoff_s,
+            max_attempts=cfg.outbox_max_attempts,
+        )
         out.update(delivered=r.delivered, failed=r.failed, error=r.transport_error)
     finally:
         conn.close()
@@ -145,16 +166,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--days", type=int, default=1)
     s.add_argument("--seed", type=int, default=42)
     s.add_argument("--start", help="first simulated day (YYYY-MM-DD); default: --days ago")
-    s.add_argument("--speed", type=float, default=0.0,
-                   help="simulated seconds per wall second (0 = as fast as possible, 1 = real "
-                        "time, 60 = one simulated hour per minute)")
-    s.add_argument("--live", action="store_true",
-                   help="after the history, keep publishing in real time (environment every "
-                        "--env-interval-s, collars every --collar-interval-s)")
+    s.add_argument(
+        "--speed",
+        type=float,
+        default=0.0,
+        help="simulated seconds per wall second (0 = as fast as possible, 1 = real "
+        "time, 60 = one simulated hour per minute)",
+    )
+    s.add_argument(
+        "--live",
+        action="store_true",
+        help="after the history, keep publishing in real time (environment every "
+        "--env-interval-s, collars every --collar-interval-s)",
+    )
     s.add_argument("--env-interval-s", type=float, default=10.0)
     s.add_argument("--collar-interval-s", type=float, default=60.0)
-    s.add_argument("--heat-barn", default="",
-                   help="live mode: add +12 degC to this barn's temperature (demo alert)")
+    s.add_argument(
+        "--heat-barn",
+        default="",
+        help="live mode: add +12 degC to this barn's temperature (demo alert)",
+    )
     s.add_argument("--max-seconds", type=float, default=0.0, help="stop after (0 = never)")
     s.add_argument("--qos", type=int, default=1, choices=(0, 1))
     s.add_argument("--client-id", default="iot-simulator")
@@ -165,8 +196,13 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     cfg = Config.from_env()
     logs.setup(cfg.log_level)
-    handler = {"run": cmd_run, "migrate": cmd_migrate, "replay-dead-letters": cmd_replay,
-               "sync": cmd_sync, "simulate": cmd_simulate}[args.cmd]
+    handler = {
+        "run": cmd_run,
+        "migrate": cmd_migrate,
+        "replay-dead-letters": cmd_replay,
+        "sync": cmd_sync,
+        "simulate": cmd_simulate,
+    }[args.cmd]
     return handler(cfg, args)
 
 

@@ -54,8 +54,9 @@ class Config:
 
     @classmethod
     def from_env(cls) -> Config:
-        return cls(**{f.name: _env(env_name(f.name), f.default, type(f.default))
-                      for f in fields(cls)})
+        return cls(
+            **{f.name: _env(env_name(f.name), f.default, type(f.default)) for f in fields(cls)}
+        )
 
     @classmethod
     def env_names(cls) -> list[str]:

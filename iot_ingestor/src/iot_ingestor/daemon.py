@@ -41,9 +41,15 @@ log = logging.getLogger("iot_ingestor.daemon")
 
 
 def connect_db(dsn: str):
-    conn = psycopg2.connect(dsn, connect_timeout=5, application_name="iot_ingestor",
-                            keepalives=1, keepalives_idle=10, keepalives_interval=5,
-                            keepalives_count=3)
+    conn = psycopg2.connect(
+        dsn,
+        connect_timeout=5,
+        application_name="iot_ingestor",
+        keepalives=1,
+        keepalives_idle=10,
+        keepalives_interval=5,
+        keepalives_count=3,
+    )
     conn.autocommit = False
     return conn
 
@@ -74,8 +80,10 @@ class Ingestor:
         self.gen = 0
         self.stop = threading.Event()
         self.subscribed = threading.Event()
-        self.limits = Limits(max_future=timedelta(seconds=cfg.max_future_s),
-                             max_age=timedelta(days=cfg.retention_days))
+        self.limits = Limits(
+            max_future=timedelta(seconds=cfg.max_future_s),
+            max_age=timedelta(days=cfg.retention_days),
+        )
         self.client = self._make_client()
         self.odoo = OdooClient.from_config(cfg)
         self.sync_requested = threading.Event()
@@ -83,8 +91,12 @@ class Ingestor:
 
     # ---------------------------------------------------------------- MQTT
     def _make_client(self):
-        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.cfg.mqtt_client_id,
-                        protocol=mqtt.MQTTv5, manual_ack=True)
+        c = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.cfg.mqtt_client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
         if self.cfg.mqtt_username:
             c.username_pw_set(self.cfg.mqtt_username, self.cfg.mqtt_password or None)
         c.reconnect_delay_set(min_delay=1, max_delay=5)
@@ -99,8 +111,9 @@ class Ingestor:
         for t in self.cfg.mqtt_topics.split(","):
             t = t.strip()
             if t:
-                out.append(f"$share/{self.cfg.mqtt_share_group}/{t}"
-                           if self.cfg.mqtt_share_group else t)
+                out.append(
+                    f"$share/{self.cfg.mqtt_share_group}/{t}" if self.cfg.mqtt_share_group else t
+                )
         return out
 
     def _on_connect(self, client, userdata, flags, reason_code, properties):
@@ -109,8 +122,10 @@ class Ingestor:
             return
         self.gen += 1
         self.metrics.set("mqtt_connected", 1)
-        log.info("mqtt connected", extra={"session_present": flags.session_present,
-                                          "generation": self.gen})
+        log.info(
+            "mqtt connected",
+            extra={"session_present": flags.session_present, "generation": self.gen},
+        )
         client.subscribe([(t, SubscribeOptions(qos=1)) for t in self.topics()])
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
@@ -128,9 +143,13 @@ class Ingestor:
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = self.cfg.mqtt_session_expiry_s
         props.ReceiveMaximum = max(1, min(65535, self.cfg.mqtt_receive_maximum))
-        self.client.connect_async(self.cfg.mqtt_host, self.cfg.mqtt_port,
-                                  keepalive=self.cfg.mqtt_keepalive_s, clean_start=False,
-                                  properties=props)
+        self.client.connect_async(
+            self.cfg.mqtt_host,
+            self.cfg.mqtt_port,
+            keepalive=self.cfg.mqtt_keepalive_s,
+            clean_start=False,
+            properties=props,
+        )
         self.client.loop_start()
 
     # ---------------------------------------------------------------- writer
@@ -180,8 +199,10 @@ class Ingestor:
                 except psycopg2.OperationalError as exc:
                     self.metrics.inc("db_errors")
                     self.metrics.set("db_up", 0)
-                    log.warning("database unavailable, batch kept for retry",
-                                extra={"error": str(exc).strip()[:300], "batch": len(batch)})
+                    log.warning(
+                        "database unavailable, batch kept for retry",
+                        extra={"error": str(exc).strip()[:300], "batch": len(batch)},
+                    )
                     conn = _close(conn)
                     if self.stop.wait(backoff):
                         return  # shutting down: nothing acked, the broker will redeliver
@@ -216,8 +237,10 @@ class Ingestor:
             raise
         except Exception as exc:  # noqa: BLE001 - refused value or a bug: isolate, go on
             conn.rollback()
-            log.warning("batch refused, isolating messages",
-                        extra={"error": f"{exc.__class__.__name__}: {exc}"[:300]})
+            log.warning(
+                "batch refused, isolating messages",
+                extra={"error": f"{exc.__class__.__name__}: {exc}"[:300]},
+            )
             return self._write_isolated(conn, per, letters)
 
     def _write_isolated(self, conn, per, letters):
@@ -239,8 +262,15 @@ class Ingestor:
                 except Exception as exc:  # noqa: BLE001 - dead-letter it; replay after a fix
                     cur.execute("ROLLBACK TO SAVEPOINT one")
                     topic = msg[3].decode("utf-8", "replace")
-                    letters.append((topic, msg[4], datetime.fromtimestamp(msg[5], UTC),
-                                    "storage_error", str(exc).strip()[:500]))
+                    letters.append(
+                        (
+                            topic,
+                            msg[4],
+                            datetime.fromtimestamp(msg[5], UTC),
+                            "storage_error",
+                            str(exc).strip()[:500],
+                        )
+                    )
             storage.write_dead_letters(cur, letters)
         conn.commit()
         total.dead_letters = len(letters)
@@ -264,8 +294,9 @@ class Ingestor:
             try:
                 if conn is None:
                     conn = connect_db(cfg.db_dsn)
-                if self.odoo and (now - last["sync"] >= cfg.odoo_sync_s
-                                  or self.sync_requested.is_set()):
+                if self.odoo and (
+                    now - last["sync"] >= cfg.odoo_sync_s or self.sync_requested.is_set()
+                ):
                     self.sync_requested.clear()
                     last["sync"] = now
                     try:
@@ -298,9 +329,13 @@ class Ingestor:
                     last["maint"] = now
                     self.maintenance(conn)
                 if self.odoo and now >= next_outbox:
-                    r = outbox.deliver(conn, self.odoo, base_backoff=cfg.outbox_base_backoff_s,
-                                       max_backoff=cfg.outbox_max_backoff_s,
-                                       max_attempts=cfg.outbox_max_attempts)
+                    r = outbox.deliver(
+                        conn,
+                        self.odoo,
+                        base_backoff=cfg.outbox_base_backoff_s,
+                        max_backoff=cfg.outbox_max_backoff_s,
+                        max_attempts=cfg.outbox_max_attempts,
+                    )
                     self.metrics.inc("outbox_delivered", r.delivered)
                     self.metrics.inc("outbox_failed", r.failed)
                     if r.transport_error:
@@ -327,8 +362,10 @@ class Ingestor:
                 conn.rollback()
                 return
             today = datetime.now(UTC).date().replace(day=1)
-            months = [schema._add_months(today, k)
-                      for k in range(-1, self.cfg.partitions_ahead_months + 1)]
+            months = [
+                schema._add_months(today, k)
+                for k in range(-1, self.cfg.partitions_ahead_months + 1)
+            ]
             schema.ensure_partitions(cur, months)
             dropped = schema.drop_old_partitions(cur, self.cfg.retention_days)
         conn.commit()
@@ -341,10 +378,13 @@ class Ingestor:
             try:
                 conn = connect_db(self.cfg.db_dsn)
                 try:
-                    schema.migrate(conn, timescale=_ts_mode(self.cfg.timescale),
-                                   retention_days=self.cfg.retention_days,
-                                   months_ahead=self.cfg.partitions_ahead_months,
-                                   tz=self.cfg.rollup_tz)
+                    schema.migrate(
+                        conn,
+                        timescale=_ts_mode(self.cfg.timescale),
+                        retention_days=self.cfg.retention_days,
+                        months_ahead=self.cfg.partitions_ahead_months,
+                        tz=self.cfg.rollup_tz,
+                    )
                 finally:
                     conn.close()
                 self.metrics.set("db_up", 1)
@@ -359,8 +399,10 @@ class Ingestor:
             t.start()
             self.threads.append(t)
         self.connect_mqtt()
-        log.info("ingestor started", extra={"client_id": self.cfg.mqtt_client_id,
-                                            "topics": self.topics()})
+        log.info(
+            "ingestor started",
+            extra={"client_id": self.cfg.mqtt_client_id, "topics": self.topics()},
+        )
 
     def shutdown(self):
         self.stop.set()
@@ -373,8 +415,14 @@ class Ingestor:
 
 def _ts_mode(v: str) -> str:
     v = (v or "auto").lower()
-    return {"on": "timescale", "true": "timescale", "1": "timescale", "off": "native",
-            "false": "native", "0": "native"}.get(v, v if v in ("timescale", "native") else "auto")
+    return {
+        "on": "timescale",
+        "true": "timescale",
+        "1": "timescale",
+        "off": "native",
+        "false": "native",
+        "0": "native",
+    }.get(v, v if v in ("timescale", "native") else "auto")
 
 
 def _close(conn):

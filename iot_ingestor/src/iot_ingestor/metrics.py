@@ -30,8 +30,14 @@ class Metrics:
         self.hist = [0] * (len(BUCKETS) + 1)
         self.hist_sum = 0.0
         self.hist_count = 0
-        self.gauges = {"queue_depth": 0, "outbox_depth": 0, "lag_seconds": 0.0,
-                       "mqtt_connected": 0, "db_up": 0, "last_commit_unixtime": 0.0}
+        self.gauges = {
+            "queue_depth": 0,
+            "outbox_depth": 0,
+            "lag_seconds": 0.0,
+            "mqtt_connected": 0,
+            "db_up": 0,
+            "last_commit_unixtime": 0.0,
+        }
         self.started = time.time()
 
     def inc(self, name: str, n: int = 1) -> None:
@@ -56,13 +62,17 @@ class Metrics:
         lines = []
         with self.lock:
             for name, help_ in COUNTERS.items():
-                lines += [f"# HELP iot_ingestor_{name}_total {help_}",
-                          f"# TYPE iot_ingestor_{name}_total counter",
-                          f"iot_ingestor_{name}_total {self.c[name]}"]
+                lines += [
+                    f"# HELP iot_ingestor_{name}_total {help_}",
+                    f"# TYPE iot_ingestor_{name}_total counter",
+                    f"iot_ingestor_{name}_total {self.c[name]}",
+                ]
             for name, v in self.gauges.items():
                 lines += [f"# TYPE iot_ingestor_{name} gauge", f"iot_ingestor_{name} {v}"]
-            lines += ["# HELP iot_ingestor_batch_seconds batch write+commit latency",
-                      "# TYPE iot_ingestor_batch_seconds histogram"]
+            lines += [
+                "# HELP iot_ingestor_batch_seconds batch write+commit latency",
+                "# TYPE iot_ingestor_batch_seconds histogram",
+            ]
             acc = 0
             for b, n in zip(BUCKETS, self.hist, strict=False):
                 acc += n
@@ -75,10 +85,14 @@ class Metrics:
     def health(self) -> tuple[bool, dict]:
         g = dict(self.gauges)
         ok = bool(g["mqtt_connected"]) and bool(g["db_up"])
-        return ok, {"status": "ok" if ok else "degraded", **g,
-                    "committed": self.c["committed"], "received": self.c["received"],
-                    "dead_lettered": self.c["dead_lettered"],
-                    "uptime_s": round(time.time() - self.started, 1)}
+        return ok, {
+            "status": "ok" if ok else "degraded",
+            **g,
+            "committed": self.c["committed"],
+            "received": self.c["received"],
+            "dead_lettered": self.c["dead_lettered"],
+            "uptime_s": round(time.time() - self.started, 1),
+        }
 
 
 def serve(metrics: Metrics, host: str, port: int) -> ThreadingHTTPServer:
@@ -88,8 +102,11 @@ def serve(metrics: Metrics, host: str, port: int) -> ThreadingHTTPServer:
                 body, ctype, code = metrics.render().encode(), "text/plain; version=0.0.4", 200
             elif self.path == "/healthz":
                 ok, data = metrics.health()
-                body, ctype, code = json.dumps(data).encode(), "application/json", (
-                    200 if ok else 503)
+                body, ctype, code = (
+                    json.dumps(data).encode(),
+                    "application/json",
+                    (200 if ok else 503),
+                )
             else:
                 body, ctype, code = b'{"error": "not found"}', "application/json", 404
             self.send_response(code)

@@ -55,14 +55,15 @@ class OdooClient:
     def from_config(cls, cfg) -> OdooClient | None:
         if not cfg.odoo_url:
             return None
-        return cls(cfg.odoo_url, cfg.odoo_db, cfg.odoo_user, cfg.odoo_api_key,
-                   cfg.odoo_timeout_s)
+        return cls(cfg.odoo_url, cfg.odoo_db, cfg.odoo_user, cfg.odoo_api_key, cfg.odoo_timeout_s)
 
     def _proxy(self, path: str):
-        transport = (_TimeoutSafeTransport(self.timeout) if self.url.startswith("https")
-                     else _TimeoutTransport(self.timeout))
-        return xmlrpc.client.ServerProxy(f"{self.url}{path}", transport=transport,
-                                         allow_none=True)
+        transport = (
+            _TimeoutSafeTransport(self.timeout)
+            if self.url.startswith("https")
+            else _TimeoutTransport(self.timeout)
+        )
+        return xmlrpc.client.ServerProxy(f"{self.url}{path}", transport=transport, allow_none=True)
 
     def _guard(self, fn, *args):
         try:
@@ -75,8 +76,9 @@ class OdooClient:
             raise TransportError(f"{exc.__class__.__name__}: {exc}") from None
 
     def authenticate(self) -> int:
-        uid = self._guard(self._proxy("/xmlrpc/2/common").authenticate,
-                          self.db, self.user, self.api_key, {})
+        uid = self._guard(
+            self._proxy("/xmlrpc/2/common").authenticate, self.db, self.user, self.api_key, {}
+        )
         if not uid:
             # wrong key/user: nothing will work until an operator fixes it -> keep retrying
             raise TransportError("authentication to Odoo failed (ODOO_USER / ODOO_API_KEY)")
@@ -86,5 +88,13 @@ class OdooClient:
     def call(self, model: str, method: str, *args, **kwargs):
         if self.uid is None:
             self.authenticate()
-        return self._guard(self._proxy("/xmlrpc/2/object").execute_kw, self.db, self.uid,
-                           self.api_key, model, method, list(args), kwargs)
+        return self._guard(
+            self._proxy("/xmlrpc/2/object").execute_kw,
+            self.db,
+            self.uid,
+            self.api_key,
+            model,
+            method,
+            list(args),
+            kwargs,
+        )

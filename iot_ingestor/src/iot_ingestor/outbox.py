@@ -28,13 +28,15 @@ OUTBOX_LOCK = 0x10_7_1_2
 MAX_ITEMS_PER_CALL = 200
 
 
-def enqueue(cur, model: str, method: str, items: list, idem_key: str,
-            order_key: str | None = None) -> int:
+def enqueue(
+    cur, model: str, method: str, items: list, idem_key: str, order_key: str | None = None
+) -> int:
     """Queue one call; returns 1 if queued, 0 if this idempotency key was already queued."""
     cur.execute(
         "INSERT INTO iot.outbox (model, method, payload, idem_key, order_key) "
         "VALUES (%s, %s, %s::jsonb, %s, %s) ON CONFLICT (idem_key) DO NOTHING",
-        (model, method, json.dumps(items, default=str), idem_key, order_key))
+        (model, method, json.dumps(items, default=str), idem_key, order_key),
+    )
     return cur.rowcount
 
 
@@ -56,8 +58,15 @@ def _backoff(attempts: int, base: float, cap: float) -> float:
     return min(cap, base * (2 ** min(attempts, 20))) * random.uniform(0.8, 1.2)
 
 
-def deliver(conn, client, *, limit: int = 500, base_backoff: float = 1.0,
-            max_backoff: float = 60.0, max_attempts: int = 12) -> DeliveryResult:
+def deliver(
+    conn,
+    client,
+    *,
+    limit: int = 500,
+    base_backoff: float = 1.0,
+    max_backoff: float = 60.0,
+    max_attempts: int = 12,
+) -> DeliveryResult:
     """One delivery pass. ``conn`` is a dedicated psycopg2 connection (commits)."""
     res = DeliveryResult()
     with conn.cursor() as cur:
@@ -83,7 +92,9 @@ def _deliver(conn, client, res, limit, base_backoff, max_backoff, max_attempts):
         cur.execute(
             "SELECT id, model, method, payload, order_key, attempts, "
             "next_attempt_at <= now() FROM iot.outbox "
-            "WHERE delivered_at IS NULL AND NOT dead ORDER BY id LIMIT %s", (limit,))
+            "WHERE delivered_at IS NULL AND NOT dead ORDER BY id LIMIT %s",
+            (limit,),
+        )
         rows = cur.fetchall()
     blocked: set = set()
     groups: list = []  # [(model, method, [rows])]
@@ -95,8 +106,12 @@ def _deliver(conn, client, res, limit, base_backoff, max_backoff, max_attempts):
             if order_key is not None:
                 blocked.add(order_key)
             continue
-        if (groups and groups[-1][0] == model and groups[-1][1] == method
-                and sum(len(r[3]) for r in groups[-1][2]) + len(payload) <= MAX_ITEMS_PER_CALL):
+        if (
+            groups
+            and groups[-1][0] == model
+            and groups[-1][1] == method
+            and sum(len(r[3]) for r in groups[-1][2]) + len(payload) <= MAX_ITEMS_PER_CALL
+        ):
             groups[-1][2].append(row)
         else:
             groups.append((model, method, [row]))
@@ -111,8 +126,9 @@ def _deliver(conn, client, res, limit, base_backoff, max_backoff, max_attempts):
             try:
                 result = client.call(model, method, items)
             except RemoteError as exc:
-                log.warning("odoo rejected call",
-                            extra={"method": f"{model}.{method}", "error": str(exc)})
+                log.warning(
+                    "odoo rejected call", extra={"method": f"{model}.{method}", "error": str(exc)}
+                )
                 with conn.cursor() as cur:
                     for r in grp:
                         dead = r[5] + 1 >= max_attempts
@@ -120,8 +136,13 @@ def _deliver(conn, client, res, limit, base_backoff, max_backoff, max_attempts):
                             "UPDATE iot.outbox SET attempts = attempts + 1, last_error = %s, "
                             "dead = %s, next_attempt_at = now() + %s * interval '1 second' "
                             "WHERE id = %s",
-                            (str(exc)[:2000], dead, _backoff(r[5], base_backoff, max_backoff),
-                             r[0]))
+                            (
+                                str(exc)[:2000],
+                                dead,
+                                _backoff(r[5], base_backoff, max_backoff),
+                                r[0],
+                            ),
+                        )
                         res.dead += int(dead)
                         if r[4] is not None:
                             blocked.add(r[4])
@@ -132,7 +153,8 @@ def _deliver(conn, client, res, limit, base_backoff, max_backoff, max_attempts):
                 cur.execute(
                     "UPDATE iot.outbox SET delivered_at = now(), attempts = attempts + 1, "
                     "last_error = NULL, result = %s::jsonb WHERE id = ANY(%s)",
-                    (json.dumps(result, default=str), ids))
+                    (json.dumps(result, default=str), ids),
+                )
             conn.commit()
             res.delivered += len(grp)
     except TransportError as exc:
@@ -143,7 +165,8 @@ def _deliver(conn, client, res, limit, base_backoff, max_backoff, max_attempts):
                 "UPDATE iot.outbox SET attempts = attempts + 1, last_error = %s, "
                 "next_attempt_at = now() + least(%s, %s * power(2, least(attempts, 20))) "
                 "* interval '1 second' WHERE id = ANY(%s) AND delivered_at IS NULL",
-                (str(exc)[:2000], max_backoff, base_backoff, [r[0] for r in pending]))
+                (str(exc)[:2000], max_backoff, base_backoff, [r[0] for r in pending]),
+            )
         conn.commit()
         res.failed += len(pending)
     conn.commit()

@@ -227,11 +227,11 @@ def parse_timestamp(value, received_at: datetime, limits: Limits = DEFAULT_LIMIT
     else:
         raise PayloadError("wrong_type", "timestamp must be ISO-8601 or epoch", "timestamp")
     if ts > received_at + limits.max_future:
-        raise PayloadError("bad_timestamp", f"timestamp {ts.isoformat()} is in the future",
-                           "timestamp")
+        raise PayloadError(
+            "bad_timestamp", f"timestamp {ts.isoformat()} is in the future", "timestamp"
+        )
     if ts < received_at - limits.max_age:
-        raise PayloadError("bad_timestamp", f"timestamp {ts.isoformat()} is too old",
-                           "timestamp")
+        raise PayloadError("bad_timestamp", f"timestamp {ts.isoformat()} is too old", "timestamp")
     return ts
 
 
@@ -256,8 +256,12 @@ def _load(payload: bytes | str) -> dict:
     return data
 
 
-def parse(topic: str, payload: bytes | str, received_at: datetime | None = None,
-          limits: Limits = DEFAULT_LIMITS) -> list:
+def parse(
+    topic: str,
+    payload: bytes | str,
+    received_at: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list:
     """Validate one message; return a non-empty list of items or raise PayloadError."""
     if received_at is None:
         received_at = datetime.now(UTC)
@@ -304,11 +308,15 @@ def _parse_activity(animal_ref, eid, farm, data, received_at, limits):
     for field, (unit, lo, hi) in ACTIVITY_METRICS.items():
         if field in data and data[field] is not None:
             value = _number(data[field], field, lo, hi)
-            items.append(Reading(device, field, ts, value, received_at, farm, unit, barn,
-                                 animal_ref, eid))
+            items.append(
+                Reading(device, field, ts, value, received_at, farm, unit, barn, animal_ref, eid)
+            )
     if not items:
-        raise PayloadError("missing_field", "activity payload carries no metric "
-                           f"(expected one of {', '.join(ACTIVITY_METRICS)})", "activity")
+        raise PayloadError(
+            "missing_field",
+            f"activity payload carries no metric (expected one of {', '.join(ACTIVITY_METRICS)})",
+            "activity",
+        )
     return items
 
 

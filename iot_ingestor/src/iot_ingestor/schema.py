@@ -182,8 +182,10 @@ def _native_ts_ddl() -> list[str]:
             f"        PRIMARY KEY ({', '.join(key)})\n) PARTITION BY RANGE (ts)"
         )
         out.append(f"CREATE INDEX IF NOT EXISTS {table}_ts_brin ON iot.{table} USING brin (ts)")
-    out.append("CREATE INDEX IF NOT EXISTS reading_animal_idx ON iot.reading (animal_ref, ts) "
-               "WHERE animal_ref IS NOT NULL")
+    out.append(
+        "CREATE INDEX IF NOT EXISTS reading_animal_idx ON iot.reading (animal_ref, ts) "
+        "WHERE animal_ref IS NOT NULL"
+    )
     out.append("CREATE INDEX IF NOT EXISTS milking_seq_idx ON iot.milking (seq)")
     for name, (_src, keys, _width) in ROLLUPS.items():
         out.append(
@@ -200,8 +202,9 @@ def _native_ts_ddl() -> list[str]:
     return out
 
 
-def timescale_statements(retention_days: int = 400, compress_after_days: int = 7,
-                         tz: str = "Asia/Dhaka") -> list[str]:
+def timescale_statements(
+    retention_days: int = 400, compress_after_days: int = 7, tz: str = "Asia/Dhaka"
+) -> list[str]:
     """SQL of the TimescaleDB path (hypertables, real-time continuous aggregates, policies).
 
     Rollup views keep the names and columns of the native rollup tables, so Odoo SQL views and
@@ -231,11 +234,16 @@ def timescale_statements(retention_days: int = 400, compress_after_days: int = 7
             f"SELECT add_retention_policy('iot.{table}', INTERVAL '{retention_days} days', "
             "if_not_exists => TRUE)"
         )
-    out.append("CREATE INDEX IF NOT EXISTS reading_animal_idx ON iot.reading (animal_ref, ts) "
-               "WHERE animal_ref IS NOT NULL")
+    out.append(
+        "CREATE INDEX IF NOT EXISTS reading_animal_idx ON iot.reading (animal_ref, ts) "
+        "WHERE animal_ref IS NOT NULL"
+    )
     for name, (src, keys, width) in ROLLUPS.items():
-        bucket = (f"time_bucket(INTERVAL '1 {width}', ts, '{tz}')" if width == "day"
-                  else f"time_bucket(INTERVAL '1 {width}', ts)")
+        bucket = (
+            f"time_bucket(INTERVAL '1 {width}', ts, '{tz}')"
+            if width == "day"
+            else f"time_bucket(INTERVAL '1 {width}', ts)"
+        )
         where = f"WHERE {keys[0]} IS NOT NULL " if keys[0] == "animal_ref" else ""
         out.append(
             f"CREATE MATERIALIZED VIEW IF NOT EXISTS iot.{name}\n"
@@ -245,8 +253,11 @@ def timescale_statements(retention_days: int = 400, compress_after_days: int = 7
             "       avg(value) AS avg, max(ts) AS last_ts\n"
             f"FROM iot.{src} {where}GROUP BY {keys[0]}, {keys[1]}, bucket\nWITH NO DATA"
         )
-        start, end, every = (("3 days", "1 hour", "30 minutes") if width == "hour"
-                             else ("35 days", "1 day", "1 hour"))
+        start, end, every = (
+            ("3 days", "1 hour", "30 minutes")
+            if width == "hour"
+            else ("35 days", "1 day", "1 hour")
+        )
         out.append(
             f"SELECT add_continuous_aggregate_policy('iot.{name}', "
             f"start_offset => INTERVAL '{start}', end_offset => INTERVAL '{end}', "
@@ -266,8 +277,14 @@ def detect_mode(cur, wanted: str = "auto") -> str:
     return "timescale" if available else "native"
 
 
-def migrate(conn, *, timescale: str = "auto", retention_days: int = 400,
-            months_ahead: int = 2, tz: str = "Asia/Dhaka") -> str:
+def migrate(
+    conn,
+    *,
+    timescale: str = "auto",
+    retention_days: int = 400,
+    months_ahead: int = 2,
+    tz: str = "Asia/Dhaka",
+) -> str:
     """Create/upgrade schema ``iot`` idempotently; return the storage mode. Commits."""
     with conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
@@ -276,20 +293,26 @@ def migrate(conn, *, timescale: str = "auto", retention_days: int = 400,
         cur.execute("SELECT value FROM iot.meta WHERE key = 'mode'")
         row = cur.fetchone()
         mode = row[0] if row else detect_mode(cur, timescale)
-        statements = (timescale_statements(retention_days, tz=tz) if mode == "timescale"
-                      else _native_ts_ddl())
+        statements = (
+            timescale_statements(retention_days, tz=tz) if mode == "timescale" else _native_ts_ddl()
+        )
         for sql in statements:
             cur.execute(sql)
-        for key, value in (("mode", mode), ("schema_version", str(SCHEMA_VERSION)),
-                           ("rollup_tz", tz), ("retention_days", str(retention_days))):
+        for key, value in (
+            ("mode", mode),
+            ("schema_version", str(SCHEMA_VERSION)),
+            ("rollup_tz", tz),
+            ("retention_days", str(retention_days)),
+        ):
             cur.execute(
                 "INSERT INTO iot.meta (key, value) VALUES (%s, %s) "
                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value "
                 "WHERE iot.meta.key <> 'mode'",
                 (key, value),
             )
-        cur.execute("INSERT INTO iot.meta (key, value) VALUES ('rules_version', '0') "
-                    "ON CONFLICT DO NOTHING")
+        cur.execute(
+            "INSERT INTO iot.meta (key, value) VALUES ('rules_version', '0') ON CONFLICT DO NOTHING"
+        )
     conn.commit()
     if mode == "native":
         today = datetime.now(UTC).date()
@@ -327,7 +350,9 @@ def ensure_partitions(cur, months, tables=tuple(TS_TABLES)) -> int:
         return 0
     cur.execute(
         "SELECT relname FROM pg_class WHERE relnamespace = 'iot'::regnamespace "
-        "AND relname = ANY(%s)", (list(wanted),))
+        "AND relname = ANY(%s)",
+        (list(wanted),),
+    )
     missing = set(wanted) - {r[0] for r in cur.fetchall()}
     if not missing:
         return 0
@@ -346,7 +371,9 @@ def ensure_partitions(cur, months, tables=tuple(TS_TABLES)) -> int:
 def list_partitions(cur, table: str) -> list[tuple[str, date]]:
     cur.execute(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = %s::regclass ORDER BY c.relname", (f"iot.{table}",))
+        "WHERE i.inhparent = %s::regclass ORDER BY c.relname",
+        (f"iot.{table}",),
+    )
     out = []
     for (name,) in cur.fetchall():
         m = _PART_RE.match(name)

@@ -23,8 +23,11 @@ from datetime import UTC, date, datetime, timedelta
 
 log = logging.getLogger(__name__)
 
-SENSOR_TOPICS = (("temperature", "temperature_c"), ("humidity", "humidity_pct"),
-                 ("ammonia", "ammonia_ppm"))
+SENSOR_TOPICS = (
+    ("temperature", "temperature_c"),
+    ("humidity", "humidity_pct"),
+    ("ammonia", "ammonia_ppm"),
+)
 
 
 def _iso(ts) -> str:
@@ -48,22 +51,25 @@ def build_events(res, farm: str = "sd1") -> list[tuple[float, str, dict]]:
     events = []
     for h in res.hourly.itertuples(index=False):
         cow = cows[int(h.cow_id)]
-        payload = {"device_id": getattr(cow, "collar", None) or f"COL-{int(h.cow_id):04d}",
-                   "timestamp": _iso(h.ts), "barn": cow.barn}
+        payload = {
+            "device_id": getattr(cow, "collar", None) or f"COL-{int(h.cow_id):04d}",
+            "timestamp": _iso(h.ts),
+            "barn": cow.barn,
+        }
         for field in ("activity", "rumination_min", "body_temp_c"):
             v = _num(getattr(h, field))
             if v is not None:
                 payload[field] = max(0.0, v)
         if len(payload) == 3:
             continue  # the simulator dropped this reading (sensor fault): nothing to send
-        payload["battery_pct"] = round(100 - (int(h.cow_id) * 7 % 60)
-                                       - h.ts.timestamp() / 86400 % 30 / 3, 1)
+        payload["battery_pct"] = round(
+            100 - (int(h.cow_id) * 7 % 60) - h.ts.timestamp() / 86400 % 30 / 3, 1
+        )
         events.append((h.ts.timestamp(), f"farm/{farm}/animals/{cow.eid}/activity", payload))
     for m in res.milkings.itertuples(index=False):
         cow = cows[int(m.cow_id)]
         stall = (int(m.cow_id) - 1) % 8 + 1
-        payload = {"device_id": f"MM-P{stall:02d}", "timestamp": _iso(m.ts),
-                   "session": m.session}
+        payload = {"device_id": f"MM-P{stall:02d}", "timestamp": _iso(m.ts), "session": m.session}
         for field in ("yield_l", "fat_pct", "snf_pct", "conductivity_ms_cm", "milk_temp_c"):
             v = _num(getattr(m, field))
             if v is not None:
@@ -72,17 +78,30 @@ def build_events(res, farm: str = "sd1") -> list[tuple[float, str, dict]]:
             continue
         events.append((m.ts.timestamp(), f"farm/{farm}/milking/{cow.eid}/production", payload))
         scan = m.ts - timedelta(minutes=2)
-        events.append((scan.timestamp(), f"farm/{farm}/rfid/scan",
-                       {"reader_id": "RFID-P1", "eid": cow.eid, "timestamp": _iso(scan),
-                        "location": "P1"}))
+        events.append(
+            (
+                scan.timestamp(),
+                f"farm/{farm}/rfid/scan",
+                {"reader_id": "RFID-P1", "eid": cow.eid, "timestamp": _iso(scan), "location": "P1"},
+            )
+        )
     for e in res.environment.itertuples(index=False):
         for kind, field in SENSOR_TOPICS:
             v = _num(getattr(e, field))
             if v is None:
                 continue
-            events.append((e.ts.timestamp(), f"farm/{farm}/sensors/{kind}",
-                           {"device_id": f"ENV-{e.barn}", "timestamp": _iso(e.ts),
-                            "value": v, "barn": e.barn}))
+            events.append(
+                (
+                    e.ts.timestamp(),
+                    f"farm/{farm}/sensors/{kind}",
+                    {
+                        "device_id": f"ENV-{e.barn}",
+                        "timestamp": _iso(e.ts),
+                        "value": v,
+                        "barn": e.barn,
+                    },
+                )
+            )
     events.sort(key=lambda ev: ev[0])
     return events
 
@@ -95,8 +114,7 @@ class _Publisher:
         self.qos = qos
         self.acked = 0
         self.sent = 0
-        self.c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
-                             protocol=mqtt.MQTTv5)
+        self.c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
         if cfg.mqtt_username:
             self.c.username_pw_set(cfg.mqtt_username, cfg.mqtt_password or None)
         self.c.max_inflight_messages_set(1000)
@@ -148,9 +166,16 @@ def run_simulation(cfg, args) -> dict:
     if args.live:
         _live(pub, res, args, stop_at)
     pub.close()
-    return {"cows": args.cows, "days": args.days, "start": start, "history_messages": history,
-            "live_messages": pub.sent - history, "skipped_future": skipped,
-            "acked": pub.acked, "seconds": round(time.time() - t_wall0, 1)}
+    return {
+        "cows": args.cows,
+        "days": args.days,
+        "start": start,
+        "history_messages": history,
+        "live_messages": pub.sent - history,
+        "skipped_future": skipped,
+        "acked": pub.acked,
+        "seconds": round(time.time() - t_wall0, 1),
+    }
 
 
 def _live(pub, res, args, stop_at):
@@ -158,8 +183,9 @@ def _live(pub, res, args, stop_at):
     last_cow = {int(h.cow_id): h for h in res.hourly.dropna().itertuples(index=False)}
     cows = {int(c.cow_id): c for c in res.cows.itertuples(index=False)}
     last_env = {e.barn: e for e in res.environment.itertuples(index=False)}
-    env_state = {b: {f: float(getattr(e, f)) for _k, f in SENSOR_TOPICS}
-                 for b, e in last_env.items()}
+    env_state = {
+        b: {f: float(getattr(e, f)) for _k, f in SENSOR_TOPICS} for b, e in last_env.items()
+    }
     next_env = next_collar = 0.0
     while stop_at is None or time.time() < stop_at:
         now = time.time()
@@ -171,20 +197,33 @@ def _live(pub, res, args, stop_at):
                 st["humidity_pct"] = min(100.0, max(0.0, st["humidity_pct"] + rnd.gauss(0, 0.5)))
                 st["ammonia_ppm"] = max(0.0, st["ammonia_ppm"] + rnd.gauss(0, 0.3))
                 for kind, field in SENSOR_TOPICS:
-                    v = st[field] + (12.0 if field == "temperature_c"
-                                     and barn == args.heat_barn else 0.0)
-                    pub.publish(f"farm/{args.farm}/sensors/{kind}",
-                                {"device_id": f"ENV-{barn}", "timestamp": ts,
-                                 "value": round(v, 2), "barn": barn})
+                    v = st[field] + (
+                        12.0 if field == "temperature_c" and barn == args.heat_barn else 0.0
+                    )
+                    pub.publish(
+                        f"farm/{args.farm}/sensors/{kind}",
+                        {
+                            "device_id": f"ENV-{barn}",
+                            "timestamp": ts,
+                            "value": round(v, 2),
+                            "barn": barn,
+                        },
+                    )
         if now >= next_collar:
             next_collar = now + args.collar_interval_s
             for cow_id, h in last_cow.items():
                 cow = cows[cow_id]
-                pub.publish(f"farm/{args.farm}/animals/{cow.eid}/activity", {
-                    "device_id": getattr(cow, "collar", None) or f"COL-{cow_id:04d}",
-                    "timestamp": ts, "barn": cow.barn,
-                    "activity": round(max(0.0, h.activity * rnd.uniform(0.8, 1.2)), 1),
-                    "rumination_min": round(max(0.0, h.rumination_min * rnd.uniform(0.9, 1.1)),
-                                            1),
-                    "body_temp_c": round(h.body_temp_c + rnd.gauss(0, 0.05), 2)})
+                pub.publish(
+                    f"farm/{args.farm}/animals/{cow.eid}/activity",
+                    {
+                        "device_id": getattr(cow, "collar", None) or f"COL-{cow_id:04d}",
+                        "timestamp": ts,
+                        "barn": cow.barn,
+                        "activity": round(max(0.0, h.activity * rnd.uniform(0.8, 1.2)), 1),
+                        "rumination_min": round(
+                            max(0.0, h.rumination_min * rnd.uniform(0.9, 1.1)), 1
+                        ),
+                        "body_temp_c": round(h.body_temp_c + rnd.gauss(0, 0.05), 2),
+                    },
+                )
         time.sleep(0.2)

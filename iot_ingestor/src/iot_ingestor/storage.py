@@ -53,8 +53,7 @@ def _fmt(v) -> str:
         return repr(v)
     s = str(v)
     if "\\" in s or "\t" in s or "\n" in s or "\r" in s:
-        s = (s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-             .replace("\r", "\\r"))
+        s = s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return s
 
 
@@ -73,20 +72,59 @@ def _stage(cur, table: str, columns: tuple[str, ...]) -> str:
     name = f"iot_stage_{table}"
     cur.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DELETE ROWS AS "
-        f"SELECT {', '.join(columns)} FROM iot.{table} WITH NO DATA")
+        f"SELECT {', '.join(columns)} FROM iot.{table} WITH NO DATA"
+    )
     return name
 
 
-_READING_COLS = ("device_code", "metric", "ts", "value", "received_at", "farm", "unit", "barn",
-                 "animal_ref", "animal_eid")
-_MILKING_COLS = ("animal_ref", "ts", "device_code", "animal_eid", "received_at", "farm",
-                 "session", "yield_l", "fat_pct", "snf_pct", "protein_pct",
-                 "conductivity_ms_cm", "milk_temp_c", "duration_s")
-_MILK_METRICS = ("yield_l", "fat_pct", "snf_pct", "protein_pct", "conductivity_ms_cm",
-                 "milk_temp_c")
+_READING_COLS = (
+    "device_code",
+    "metric",
+    "ts",
+    "value",
+    "received_at",
+    "farm",
+    "unit",
+    "barn",
+    "animal_ref",
+    "animal_eid",
+)
+_MILKING_COLS = (
+    "animal_ref",
+    "ts",
+    "device_code",
+    "animal_eid",
+    "received_at",
+    "farm",
+    "session",
+    "yield_l",
+    "fat_pct",
+    "snf_pct",
+    "protein_pct",
+    "conductivity_ms_cm",
+    "milk_temp_c",
+    "duration_s",
+)
+_MILK_METRICS = (
+    "yield_l",
+    "fat_pct",
+    "snf_pct",
+    "protein_pct",
+    "conductivity_ms_cm",
+    "milk_temp_c",
+)
 _RFID_COLS = ("reader_code", "eid", "ts", "received_at", "farm", "location")
-_LOC_COLS = ("animal_ref", "ts", "device_code", "animal_eid", "received_at", "farm", "zone",
-             "x", "y")
+_LOC_COLS = (
+    "animal_ref",
+    "ts",
+    "device_code",
+    "animal_eid",
+    "received_at",
+    "farm",
+    "zone",
+    "x",
+    "y",
+)
 
 
 _DS_UPDATE = (
@@ -105,22 +143,47 @@ def _reading_lines(readings) -> io.StringIO:
     out = []
     append = out.append
     for r in readings:
-        line = (f"{r.device_code}\t{r.metric}\t{r.ts.isoformat()}\t{r.value!r}\t"
-                f"{r.received_at.isoformat()}\t{r.farm}\t{r.unit or n}\t{r.barn or n}\t"
-                f"{r.animal_ref or n}\t{r.animal_eid or n}")
-        if line.count("\t") != 9 or "\n" in line or "\r" in line or line.count("\\") != (
-                (r.unit is None) + (r.barn is None) + (r.animal_ref is None)
-                + (r.animal_eid is None)) or not math.isfinite(r.value):
-            line = "\t".join(_fmt(v) for v in (
-                r.device_code, r.metric, r.ts, r.value, r.received_at, r.farm, r.unit, r.barn,
-                r.animal_ref, r.animal_eid))
+        line = (
+            f"{r.device_code}\t{r.metric}\t{r.ts.isoformat()}\t{r.value!r}\t"
+            f"{r.received_at.isoformat()}\t{r.farm}\t{r.unit or n}\t{r.barn or n}\t"
+            f"{r.animal_ref or n}\t{r.animal_eid or n}"
+        )
+        if (
+            line.count("\t") != 9
+            or "\n" in line
+            or "\r" in line
+            or line.count("\\")
+            != (
+                (r.unit is None)
+                + (r.barn is None)
+                + (r.animal_ref is None)
+                + (r.animal_eid is None)
+            )
+            or not math.isfinite(r.value)
+        ):
+            line = "\t".join(
+                _fmt(v)
+                for v in (
+                    r.device_code,
+                    r.metric,
+                    r.ts,
+                    r.value,
+                    r.received_at,
+                    r.farm,
+                    r.unit,
+                    r.barn,
+                    r.animal_ref,
+                    r.animal_eid,
+                )
+            )
         append(line)
     append("")
     return io.StringIO("\n".join(out))
 
 
-def _rollup_sql(target: str, keys: tuple[str, str], bucket_expr: str, source: str,
-                where: str = "") -> str:
+def _rollup_sql(
+    target: str, keys: tuple[str, str], bucket_expr: str, source: str, where: str = ""
+) -> str:
     k0, k1 = keys
     return (
         f"INSERT INTO iot.{target} AS r ({k0}, {k1}, bucket, n, sum, min, max, last_ts) "
@@ -155,13 +218,14 @@ def _reading_sql(native: bool) -> str:
         day = "date_trunc('day', ts, %(tz)s)"
         animals = "WHERE animal_ref IS NOT NULL"
         ctes += [
-            "rh AS (" + _rollup_sql("reading_hourly", ("device_code", "metric"), hour, "ins")
-            + ")",
+            "rh AS (" + _rollup_sql("reading_hourly", ("device_code", "metric"), hour, "ins") + ")",
             "rd AS (" + _rollup_sql("reading_daily", ("device_code", "metric"), day, "ins") + ")",
-            "ah AS (" + _rollup_sql("animal_hourly", ("animal_ref", "metric"), hour, "ins",
-                                    animals) + ")",
-            "ad AS (" + _rollup_sql("animal_daily", ("animal_ref", "metric"), day, "ins",
-                                    animals) + ")",
+            "ah AS ("
+            + _rollup_sql("animal_hourly", ("animal_ref", "metric"), hour, "ins", animals)
+            + ")",
+            "ad AS ("
+            + _rollup_sql("animal_daily", ("animal_ref", "metric"), day, "ins", animals)
+            + ")",
         ]
     return (
         "WITH " + ",\n".join(ctes) + "\n"
@@ -189,10 +253,16 @@ def _milking_sql(native: bool) -> str:
     ]
     if native:
         ctes += [
-            "ah AS (" + _rollup_sql("animal_hourly", ("animal_ref", "metric"),
-                                    "date_trunc('hour', ts)", "obs") + ")",
-            "ad AS (" + _rollup_sql("animal_daily", ("animal_ref", "metric"),
-                                    "date_trunc('day', ts, %(tz)s)", "obs") + ")",
+            "ah AS ("
+            + _rollup_sql(
+                "animal_hourly", ("animal_ref", "metric"), "date_trunc('hour', ts)", "obs"
+            )
+            + ")",
+            "ad AS ("
+            + _rollup_sql(
+                "animal_daily", ("animal_ref", "metric"), "date_trunc('day', ts, %(tz)s)", "obs"
+            )
+            + ")",
         ]
     return (
         "WITH " + ",\n".join(ctes) + "\n"
@@ -205,14 +275,17 @@ def _milking_sql(native: bool) -> str:
 
 def _simple_sql(table: str, cols: tuple[str, ...]) -> str:
     c = ", ".join(cols)
-    return (f"WITH ins AS (INSERT INTO iot.{table} ({c}) SELECT {c} FROM "
-            f"pg_temp.iot_stage_{table} ON CONFLICT DO NOTHING RETURNING 1) "
-            "SELECT count(*) FROM ins")
+    return (
+        f"WITH ins AS (INSERT INTO iot.{table} ({c}) SELECT {c} FROM "
+        f"pg_temp.iot_stage_{table} ON CONFLICT DO NOTHING RETURNING 1) "
+        "SELECT count(*) FROM ins"
+    )
 
 
 def _meta(cur) -> dict:
-    cur.execute("SELECT key, value FROM iot.meta WHERE key IN "
-                "('mode', 'rollup_tz', 'rules_version')")
+    cur.execute(
+        "SELECT key, value FROM iot.meta WHERE key IN ('mode', 'rollup_tz', 'rules_version')"
+    )
     return dict(cur.fetchall())
 
 
@@ -252,8 +325,16 @@ def _write(cur, items, evaluate_rules) -> BatchResult:
         else:
             raise TypeError(f"unsupported item {it!r}")
     if native:
-        tables = [t for t, lst in (("reading", readings), ("milking", milkings),
-                                   ("rfid_scan", scans), ("animal_location", locations)) if lst]
+        tables = [
+            t
+            for t, lst in (
+                ("reading", readings),
+                ("milking", milkings),
+                ("rfid_scan", scans),
+                ("animal_location", locations),
+            )
+            if lst
+        ]
         ensure_partitions(cur, months_of(it.ts for it in items), tables)
     rules = alerts.load_rules(cur, meta.get("rules_version")) if evaluate_rules else []
     metrics = sorted({r.metric for r in rules})
@@ -262,28 +343,67 @@ def _write(cur, items, evaluate_rules) -> BatchResult:
 
     if readings:
         _stage(cur, "reading", _READING_COLS)
-        cur.copy_expert(f"COPY pg_temp.iot_stage_reading ({', '.join(_READING_COLS)}) "
-                        "FROM STDIN", _reading_lines(readings))
+        cur.copy_expert(
+            f"COPY pg_temp.iot_stage_reading ({', '.join(_READING_COLS)}) FROM STDIN",
+            _reading_lines(readings),
+        )
         cur.execute(_reading_sql(native), params)
         n = _collect(cur.fetchall(), observations)
         res.by_kind["reading"] = n
         res.inserted += n
     if milkings:
         _stage(cur, "milking", _MILKING_COLS)
-        _copy(cur, "pg_temp.iot_stage_milking", _MILKING_COLS,
-              ((m.animal_ref, m.ts, m.device_code, m.animal_eid, m.received_at, m.farm,
-                m.session, m.yield_l, m.fat_pct, m.snf_pct, m.protein_pct,
-                m.conductivity_ms_cm, m.milk_temp_c, m.duration_s) for m in milkings))
+        _copy(
+            cur,
+            "pg_temp.iot_stage_milking",
+            _MILKING_COLS,
+            (
+                (
+                    m.animal_ref,
+                    m.ts,
+                    m.device_code,
+                    m.animal_eid,
+                    m.received_at,
+                    m.farm,
+                    m.session,
+                    m.yield_l,
+                    m.fat_pct,
+                    m.snf_pct,
+                    m.protein_pct,
+                    m.conductivity_ms_cm,
+                    m.milk_temp_c,
+                    m.duration_s,
+                )
+                for m in milkings
+            ),
+        )
         cur.execute(_milking_sql(native), params)
         n = _collect(cur.fetchall(), observations)
         res.by_kind["milking"] = n
         res.inserted += n
     for table, cols, lst, row in (
-        ("rfid_scan", _RFID_COLS, scans,
-         lambda s: (s.reader_code, s.eid, s.ts, s.received_at, s.farm, s.location)),
-        ("animal_location", _LOC_COLS, locations,
-         lambda s: (s.animal_ref, s.ts, s.device_code, s.animal_eid, s.received_at, s.farm,
-                    s.zone, s.x, s.y)),
+        (
+            "rfid_scan",
+            _RFID_COLS,
+            scans,
+            lambda s: (s.reader_code, s.eid, s.ts, s.received_at, s.farm, s.location),
+        ),
+        (
+            "animal_location",
+            _LOC_COLS,
+            locations,
+            lambda s: (
+                s.animal_ref,
+                s.ts,
+                s.device_code,
+                s.animal_eid,
+                s.received_at,
+                s.farm,
+                s.zone,
+                s.x,
+                s.y,
+            ),
+        ),
     ):
         if lst:
             _stage(cur, table, cols)
@@ -317,8 +437,7 @@ def _device_status(cur, items) -> None:
         a = agg.get(code)
         battery = it.value if isinstance(it, Reading) and it.metric == "battery_pct" else None
         if a is None:
-            a = agg[code] = [it.farm, it.kind, it.received_at, it.ts, it.received_at, 0, None,
-                             None]
+            a = agg[code] = [it.farm, it.kind, it.received_at, it.ts, it.received_at, 0, None, None]
         a[2] = min(a[2], it.received_at)
         a[3] = max(a[3], it.ts)
         a[4] = max(a[4], it.received_at)
@@ -331,7 +450,8 @@ def _device_status(cur, items) -> None:
         "INSERT INTO iot.device_status AS d (device_code, farm, last_topic_kind, first_seen, "
         "last_seen, last_received_at, msg_count, battery_pct) VALUES %s "
         "ON CONFLICT (device_code) DO UPDATE SET " + _DS_UPDATE,
-        rows, page_size=10000,
+        rows,
+        page_size=10000,
     )
 
 
@@ -354,12 +474,13 @@ def write_dead_letters(conn, letters) -> int:
                 rows[key][5] = max(rows[key][5], received_at)
                 rows[key][6] += 1
             else:
-                rows[key] = [topic, payload, sha, reason, (detail or "")[:2000], received_at,
-                             1]
+                rows[key] = [topic, payload, sha, reason, (detail or "")[:2000], received_at, 1]
         if not rows:
             return 0
-        values = [(t, p, s, r, d, ts, ts, n) for (t, p, s, r, d, ts, n)
-                  in sorted(rows.values(), key=lambda v: (v[0], v[2]))]
+        values = [
+            (t, p, s, r, d, ts, ts, n)
+            for (t, p, s, r, d, ts, n) in sorted(rows.values(), key=lambda v: (v[0], v[2]))
+        ]
         execute_values(
             cur,
             "INSERT INTO iot.dead_letter AS l (topic, payload, payload_sha, reason, detail, "
@@ -368,8 +489,7 @@ def write_dead_letters(conn, letters) -> int:
             "occurrences = l.occurrences + EXCLUDED.occurrences, "
             "last_received_at = GREATEST(l.last_received_at, EXCLUDED.last_received_at), "
             "reason = EXCLUDED.reason, detail = EXCLUDED.detail",
-            [(t, _bytea(p), s and _bytea(s), r, d, a, b, n) for (t, p, s, r, d, a, b, n)
-             in values],
+            [(t, _bytea(p), s and _bytea(s), r, d, a, b, n) for (t, p, s, r, d, a, b, n) in values],
             page_size=5000,
         )
         return len(values)
