@@ -29,21 +29,21 @@ HORIZON = 7
 MIN_HISTORY_DAYS = 10
 
 
-def clean_causal(V, lo=0.5, hi=1.5, window=9):
+def clean_causal(vals, lo=0.5, hi=1.5, window=9):
     """Mark days outside [lo, hi] x trailing median as NaN (uses only past days)."""
-    med = pd.DataFrame(V.T).rolling(window, min_periods=3).median().shift(1).to_numpy().T
-    out = V.astype(float).copy()
+    med = pd.DataFrame(vals.T).rolling(window, min_periods=3).median().shift(1).to_numpy().T
+    out = vals.astype(float).copy()
     with np.errstate(invalid="ignore"):
-        bad = (V < lo * med) | (V > hi * med) | (V <= 0)
+        bad = (vals < lo * med) | (vals > hi * med) | (vals <= 0)
     out[bad] = np.nan
     return out
 
 
-def clean_centred(V, lo=0.5, hi=1.5, window=15):
-    med = pd.DataFrame(V.T).rolling(window, center=True, min_periods=5).median().to_numpy().T
-    out = V.astype(float).copy()
+def clean_centred(vals, lo=0.5, hi=1.5, window=15):
+    med = pd.DataFrame(vals.T).rolling(window, center=True, min_periods=5).median().to_numpy().T
+    out = vals.astype(float).copy()
     with np.errstate(invalid="ignore"):
-        bad = (V < lo * med) | (V > hi * med) | (V <= 0)
+        bad = (vals < lo * med) | (vals > hi * med) | (vals <= 0)
     out[bad] = np.nan
     return out
 
@@ -131,7 +131,8 @@ class YieldForecaster:
     """Per-cow 1-7 day yield forecaster (scikit-learn estimator API)."""
 
     def __init__(self, max_iter=150, learning_rate=0.1, max_leaf_nodes=31,
-                 min_samples_leaf=200, first_origin_dim=10, random_state=0):
+                 min_samples_leaf=200, first_origin_dim=10, origin_step=2, random_state=0):
+        self.origin_step = origin_step
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
@@ -139,11 +140,11 @@ class YieldForecaster:
         self.first_origin_dim = first_origin_dim
         self.random_state = random_state
 
-    def training_rows(self, daily):
+    def training_rows(self, daily, step=1):
         ids, Y, D, par = daily_matrix(daily)
         T = clean_centred(Y)
         L = Y.shape[1]
-        cols = np.arange(self.first_origin_dim - 1, L - HORIZON)
+        cols = np.arange(self.first_origin_dim - 1, L - HORIZON, step)
         X = build_features(Y, D, par, columns=cols)
         X["target"] = T[X["row"].to_numpy(), X["col"].to_numpy() + X["h"].to_numpy()]
         X["animal_id"] = ids[X["row"].to_numpy()]
@@ -151,7 +152,8 @@ class YieldForecaster:
         return X[ok].reset_index(drop=True)
 
     def fit(self, daily, y=None):
-        X = self.training_rows(daily)
+        # neighbouring forecast origins are nearly identical: every ``origin_step``-th is enough
+        X = self.training_rows(daily, step=self.origin_step)
         r = (X["target"] / X["m7"]).to_numpy()
         self.model_ = HistGradientBoostingRegressor(
             loss="absolute_error", max_iter=self.max_iter, learning_rate=self.learning_rate,

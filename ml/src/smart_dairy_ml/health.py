@@ -38,6 +38,7 @@ DISEASES = ("ketosis", "mastitis", "illness")
 DISEASE_EVENT = {"ketosis": "ketosis", "mastitis": "mastitis", "illness": "fever"}
 # time window (hours before diagnosis) in which an alert counts as a detection
 WINDOW_H = {"ketosis": 5 * 24, "mastitis": 48, "illness": 48}
+FEVER_C = 0.8
 SIGNALS = ["rum_r", "act_r", "temp_ex", "y_r", "cond_r"]
 FEATURES = ["rum_r", "rum_r_lag", "rum_min", "rum_mean4", "rum_z", "act_r", "act_r_lag",
             "act_mean4", "temp_ex", "temp_ex_lag", "y_r", "y_r_lag", "y_mean4", "y_z", "cond_r",
@@ -194,8 +195,9 @@ def label_sessions(feat: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 class HealthRiskModel:
     """Calibrated per-disease classifiers + IsolationForest anomaly layer."""
 
-    def __init__(self, max_iter=150, learning_rate=0.08, target_sp=0.99, contamination=0.02,
-                 negative_fraction=0.3, random_state=0):
+    def __init__(self, max_iter=100, learning_rate=0.1, max_leaf_nodes=15, target_sp=0.99,
+                 contamination=0.02, negative_fraction=0.15, random_state=0):
+        self.max_leaf_nodes = max_leaf_nodes
         self.negative_fraction = negative_fraction
         self.max_iter = max_iter
         self.learning_rate = learning_rate
@@ -210,7 +212,7 @@ class HealthRiskModel:
         """``feat``: output of :func:`label_sessions` (features + y_/x_ columns)."""
         X = feat.copy()
         self.iso_ = IsolationForest(n_estimators=100, contamination=self.contamination,
-                                    random_state=self.random_state)
+                                    max_samples=4096, random_state=self.random_state)
         self.iso_.fit(self._iso_input(X))
         X["iso"] = -self.iso_.score_samples(self._iso_input(X))
         self.models_, self.thresholds_ = {}, {}
@@ -225,6 +227,7 @@ class HealthRiskModel:
             clf = CalibratedClassifierCV(
                 HistGradientBoostingClassifier(max_iter=self.max_iter,
                                                learning_rate=self.learning_rate,
+                                               max_leaf_nodes=self.max_leaf_nodes,
                                                random_state=self.random_state),
                 method="isotonic", cv=3)
             with warnings.catch_warnings():
@@ -243,7 +246,7 @@ class HealthRiskModel:
         day = X["ts"].dt.floor("D")
         neg = ~(X[f"y_{dis}"] | X[f"x_{dis}"])
         best = 0.99
-        grid = np.unique(np.quantile(p, np.linspace(0.9, 0.9999, 80)))
+        grid = np.unique(np.quantile(p, np.linspace(0.5, 0.9999, 200)))
         for thr in grid:
             alert = p >= thr
             d = pd.DataFrame({"a": alert & neg, "n": neg, "k": X["animal_id"], "day": day})
@@ -262,6 +265,11 @@ class HealthRiskModel:
         for dis, clf in self.models_.items():
             out[f"p_{dis}"] = clf.predict_proba(X[FEATURES])[:, 1]
             out[f"alert_{dis}"] = out[f"p_{dis}"] >= self.thresholds_[dis]
+        # the clinical definition of fever (>= +0.8 C over the cow's own baseline) always
+        # raises an illness alert, whatever the model says
+        fever = (X["temp_ex"] >= FEVER_C).to_numpy()
+        out["alert_illness"] = out["alert_illness"].to_numpy() | fever
+        out["p_illness"] = np.where(fever, np.maximum(out["p_illness"], 0.5), out["p_illness"])
         iso_thr = -self.iso_.offset_
         out["alert_anomaly"] = out["anomaly"] >= iso_thr
         return out

@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import __version__
 from .artifacts import ModelBundle
-from .forecast import HORIZON, MIN_HISTORY_DAYS, YieldForecaster, _wood_coef, clean_causal
+from .forecast import HORIZON, MIN_HISTORY_DAYS, _wood_coef, clean_causal
 from .health import DISEASES, session_features
 from .heat import HeatDetector, _utc
 

@@ -198,10 +198,10 @@ class HerdSimulator:
                     dim[k, dd] = dd - calving + 1
                     parity_day[k, dd] = parity_now
                 lact_rows.append(
-                    dict(
-                        cow_id=k + 1, parity=parity_now, calving_day=calving,
-                        conception_day=conception, dry_off_day=dry_off,
-                    )
+                    {
+                        "cow_id": k + 1, "parity": parity_now, "calving_day": calving,
+                        "conception_day": conception, "dry_off_day": dry_off,
+                    }
                 )
                 if 0 <= calving < days:
                     calvings.append((k, calving))
@@ -299,12 +299,12 @@ class HerdSimulator:
             d = h0 // 24
             if d < days:
                 yield_f[k, d] *= 1 - rh.uniform(0.02, 0.08)
-            events.append(dict(
-                cow_id=k + 1, kind="heat", onset_ts=hours[0] + pd.Timedelta(hours=onset_h),
-                end_ts=hours[0] + pd.Timedelta(hours=onset_h + dur), diagnosis_ts=pd.NaT,
-                ovulation_ts=hours[0] + pd.Timedelta(hours=onset_h + rh.normal(28, 4)),
-                detail="silent" if silent else ("tiestall" if tie else ""), sensor="",
-            ))
+            events.append({
+                "cow_id": k + 1, "kind": "heat", "onset_ts": hours[0] + pd.Timedelta(hours=onset_h),
+                "end_ts": hours[0] + pd.Timedelta(hours=onset_h + dur), "diagnosis_ts": pd.NaT,
+                "ovulation_ts": hours[0] + pd.Timedelta(hours=onset_h + rh.normal(28, 4)),
+                "detail": "silent" if silent else ("tiestall" if tie else ""), "sensor": "",
+            })
 
         # diseases
         rd = r["disease"]
@@ -428,8 +428,8 @@ class HerdSimulator:
         return SimResult(
             cows=cows, hourly=hourly, milkings=milkings, environment=env, events=ev,
             lactations=lact_df,
-            params=dict(n_cows=n, start=str(t0.date()), days=days, seed=self.seed,
-                        housing=self.housing),
+            params={"n_cows": n, "start": str(t0.date()), "days": days, "seed": self.seed,
+                        "housing": self.housing},
         )
 
     # ------------------------------------------------------------------ pieces
@@ -443,12 +443,12 @@ class HerdSimulator:
 
     @staticmethod
     def _ev(t0, k, kind, on_h, end_h, diag_h):
-        return dict(
-            cow_id=k + 1, kind=kind, onset_ts=t0 + pd.Timedelta(hours=float(on_h)),
-            end_ts=t0 + pd.Timedelta(hours=float(end_h)),
-            diagnosis_ts=(t0 + pd.Timedelta(hours=float(diag_h))) if diag_h is not None else pd.NaT,
-            ovulation_ts=pd.NaT, detail="", sensor="",
-        )
+        return {
+            "cow_id": k + 1, "kind": kind, "onset_ts": t0 + pd.Timedelta(hours=float(on_h)),
+            "end_ts": t0 + pd.Timedelta(hours=float(end_h)),
+            "diagnosis_ts": (t0 + pd.Timedelta(hours=float(diag_h))) if diag_h is not None else pd.NaT,
+            "ovulation_ts": pd.NaT, "detail": "", "sensor": "",
+        }
 
     @staticmethod
     def _ramp(arr, k, on, peak, end, drop, nh, additive=False):
