@@ -40,6 +40,41 @@ phase_start "odoo"
 "$PY" scripts/odoo_stack.py start --db "$DEMO_DB" --port "$HTTP_PORT" --conf "$CONF" >/dev/null
 phase_end
 
+phase_start "iot"
+IOT_LINE="    IoT         not installed (smart_iot_mgmt or iot_ingestor missing)"
+iot_installed=$(psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DEMO_DB" -tAc \
+  "select 1 from ir_module_module where name = 'smart_iot_mgmt' and state = 'installed'")
+if [ "$iot_installed" = 1 ] && "$PY" -c 'import iot_ingestor' 2>/dev/null; then
+  if ! "$PY" scripts/odoo_stack.py status --name ingestor >/dev/null; then
+    key=$(odoo_bin shell -c "$CONF" -d "$DEMO_DB" --no-http --log-level=warn < "$ROOT/scripts/demo_iot_key.py" | tail -1)
+    [ -n "$key" ] || die "could not create the ingestor's API key"
+    umask 077
+    cat > "$LOCAL/run/ingestor.env" <<ENV
+IOT_DB_DSN=dbname=$DEMO_DB host=$DB_HOST port=$DB_PORT user=$DB_USER${SMART_DAIRY_DB_PASSWORD:+ password=$SMART_DAIRY_DB_PASSWORD}
+IOT_MQTT_HOST=$MQTT_HOST
+IOT_MQTT_PORT=$MQTT_PORT
+IOT_MQTT_CLIENT_ID=iot-ingestor-demo
+IOT_METRICS_HOST=127.0.0.1
+IOT_METRICS_PORT=9108
+IOT_ODOO_SYNC_S=15
+IOT_HEARTBEAT_S=15
+IOT_NOTIFY_ANIMALS_S=60
+ODOO_URL=http://127.0.0.1:$HTTP_PORT
+ODOO_DB=$DEMO_DB
+ODOO_USER=iot_ingestor
+ODOO_API_KEY=$key
+ENV
+    "$PY" scripts/odoo_stack.py spawn --name ingestor --env-file "$LOCAL/run/ingestor.env" -- \
+      "$PY" -m iot_ingestor run >/dev/null
+  fi
+  "$PY" scripts/odoo_stack.py spawn --name simulator --env-file "$LOCAL/run/ingestor.env" -- \
+    "$PY" -m iot_ingestor simulate --farm sd1 --days 1 --live --heat-barn B1 \
+      --client-id iot-simulator-demo >/dev/null
+  IOT_LINE="    IoT         ingestor http://127.0.0.1:9108/metrics, simulator publishing farm/sd1/# (barn B1 runs hot)
+    dashboard   Smart Dairy → IoT → Live Farm Dashboard"
+fi
+phase_end
+
 cat <<MSG
 
   Smart Dairy ERP is running.
@@ -48,7 +83,8 @@ cat <<MSG
     log in      admin / $PASSWORD
     role demos  farm.viewer, farm.operator, farm.manager (password = login)
     PostgreSQL  $DB_HOST:$DB_PORT (role $DB_USER)     Mosquitto  $MQTT_HOST:$MQTT_PORT
-    logs        .local/run/odoo.log
+$IOT_LINE
+    logs        .local/run/*.log
 
   make stop   stops what make demo started.
 MSG

@@ -3,6 +3,7 @@
     python3 scripts/odoo_stack.py start   --db DB --port 8069 [--conf .local/odoo.conf]
     python3 scripts/odoo_stack.py stop    [--name odoo]
     python3 scripts/odoo_stack.py login   --db DB --login admin   (prints the password)
+    python3 scripts/odoo_stack.py spawn   --name ingestor --env-file F -- iot-ingestor run
 
 Everything binds 127.0.0.1. Pid files and logs go to .local/run/. Also imported by the
 stack tests, which run the same code against the test database.
@@ -110,6 +111,36 @@ def start(db, port, conf, name="odoo", extra=()):
     return proc.pid
 
 
+def spawn(name, cmd, env_file=None):
+    """Run ``cmd`` in the background as ``name`` (pid file + log in .local/run/) unless
+    it is already running; ``env_file`` adds KEY=VALUE lines to its environment."""
+    RUN.mkdir(parents=True, exist_ok=True)
+    pid = read_pid(name)
+    if pid:
+        return pid
+    env = dict(os.environ)
+    if env_file:
+        for line in pathlib.Path(env_file).read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                key, value = line.split("=", 1)
+                env[key] = value
+    log = open(RUN / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child process
+    proc = subprocess.Popen(
+        cmd,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        env=env,
+    )
+    (RUN / f"{name}.pid").write_text(str(proc.pid))
+    time.sleep(2)
+    if proc.poll() is not None:
+        (RUN / f"{name}.pid").unlink(missing_ok=True)
+        raise RuntimeError(f"{name} exited at once (code {proc.returncode}); see {RUN / name}.log")
+    return proc.pid
+
+
 def stop(name="odoo", timeout=20.0):
     pid = read_pid(name)
     pidfile = RUN / f"{name}.pid"
@@ -182,12 +213,14 @@ def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("action", choices=["start", "stop", "login", "status"])
+    parser.add_argument("action", choices=["start", "stop", "login", "status", "spawn"])
     parser.add_argument("--db")
     parser.add_argument("--port", type=int, default=8069)
     parser.add_argument("--conf", default=str(LOCAL / "odoo.conf"))
     parser.add_argument("--name", default="odoo")
     parser.add_argument("--login", default="admin")
+    parser.add_argument("--env-file")
+    parser.add_argument("cmd", nargs="*", help="with spawn: the command, after --")
     args = parser.parse_args()
     if args.action == "start":
         print(start(args.db, args.port, args.conf, args.name))
@@ -197,6 +230,8 @@ def main():
         pid = read_pid(args.name)
         print(f"running (pid {pid})" if pid else "not running")
         sys.exit(0 if pid else 1)
+    elif args.action == "spawn":
+        print(spawn(args.name, args.cmd, args.env_file))
     elif args.action == "login":
         password = demo_password()
         set_login(args.db, args.conf, args.login, password)
