@@ -61,13 +61,6 @@ class ResPartner(models.Model):
                     vals[fname] = func(vals[fname])
                 except ValueError as exc:
                     raise ValidationError(str(exc)) from None
-        for fname in ("phone", "mobile"):
-            value = vals.get(fname)
-            if value and self._bd_phone_applies(vals):
-                # Foreign or free-form numbers stay as typed; B2B registration checks
-                # its own phone field strictly.
-                with contextlib.suppress(ValueError):
-                    vals[fname] = bd_identifiers.normalize_phone(value)
         if vals.get("bd_upazila_id") and not vals.get("bd_district_id"):
             upazila = self.env["l10n_bd_smart.upazila"].browse(vals["bd_upazila_id"])
             vals["bd_district_id"] = upazila.district_id.id
@@ -75,15 +68,20 @@ class ResPartner(models.Model):
             district = self.env["l10n_bd_smart.district"].browse(vals["bd_district_id"])
             vals["state_id"] = district.state_id.id
             vals.setdefault("country_id", district.state_id.country_id.id)
+        for fname in ("phone", "mobile"):
+            value = vals.get(fname)
+            if value and self._bd_phone_applies(vals):
+                # Foreign or free-form numbers stay as typed; B2B registration checks
+                # its own phone field strictly.
+                with contextlib.suppress(ValueError):
+                    vals[fname] = bd_identifiers.normalize_phone(value)
         return vals
 
     def _bd_phone_applies(self, vals):
-        country_id = vals.get("country_id")
-        if country_id:
-            return self.env["res.country"].browse(country_id).code == "BD"
-        if self:
-            return all(p.country_id.code in ("BD", False) for p in self)
-        return True
+        """Only Bangladeshi partners (explicit country) get their numbers rewritten."""
+        if "country_id" in vals:
+            return self.env["res.country"].browse(vals["country_id"]).code == "BD"
+        return bool(self) and all(p.country_id.code == "BD" for p in self)
 
     @api.model_create_multi
     def create(self, vals_list):

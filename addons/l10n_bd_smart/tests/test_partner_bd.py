@@ -69,6 +69,13 @@ class TestPartnerBd(TransactionCase):
                 }
             )
 
+    def test_phone_without_country_untouched(self):
+        partner = self.env["res.partner"].create({"name": "No country", "phone": "0475 12 34 56"})
+        self.assertEqual(partner.phone, "0475 12 34 56")
+        partner.country_id = self.bd
+        partner.phone = "01712-345678"
+        self.assertEqual(partner.phone, "+8801712345678")
+
     def test_foreign_phone_untouched(self):
         partner = self.env["res.partner"].create(
             {"name": "UK", "country_id": self.env.ref("base.uk").id, "phone": "+44 20 7946 0958"}
