@@ -135,7 +135,9 @@ class IotDevice(models.Model):
         if created:
             _logger.info("IoT: %d device(s) discovered: %s", len(created),
                          ", ".join(created.mapped("code")))
-        return xmlrpc_safe({"results": results})
+        return xmlrpc_safe({"results": results,
+                            "created": [r["code"] for r in results if r["created"]],
+                            "known": [r["code"] for r in results if not r["created"]]})
 
     @api.model
     def ingestor_heartbeat(self, items):
@@ -218,7 +220,7 @@ class IotDevice(models.Model):
                 scored = True
             except Exception:  # noqa: BLE001
                 _logger.exception("ML scoring of %d animal(s) failed", len(touched))
-        return xmlrpc_safe({"animals": len(touched), "unknown": unknown,
+        return xmlrpc_safe({"animals": len(touched), "queued": len(touched), "unknown": unknown,
                             "milk_records": created, "scored": scored})
 
 
@@ -331,7 +333,8 @@ class IotAlert(models.Model):
                 continue
             alert = episode.alert_id
             if episode.cleared_at:
-                results.append({"key": key, "alert_id": alert.id, "status": "already_cleared"})
+                results.append({"key": key, "alert_id": alert.id, "status": "already_cleared",
+                                "state": alert.state})
                 continue
             cleared_at = to_naive_utc(item.get("cleared_at")) or fields.Datetime.now()
             episode.write({"cleared_at": cleared_at, "clear_reason": item.get("reason")})
@@ -341,5 +344,6 @@ class IotAlert(models.Model):
                 if item.get("value") is not None:
                     alert.last_value = float(item["value"])
                 status = "cleared"
-            results.append({"key": key, "alert_id": alert.id, "status": status})
+            results.append({"key": key, "alert_id": alert.id, "status": status,
+                            "state": alert.state})
         return xmlrpc_safe({"results": results})
