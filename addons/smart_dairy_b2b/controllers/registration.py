@@ -38,6 +38,7 @@ DOCUMENT_INPUTS = {
     "doc_etin_certificate": "etin_certificate",
     "doc_other": "other",
 }
+DELIVERY_PREFIXES = ("delivery_", "delivery2_")
 # The honeypot: a field hidden from humans by CSS; bots fill every input they find.
 HONEYPOT = "company_website"
 
@@ -76,34 +77,38 @@ class B2bRegistration(http.Controller):
         return vals
 
     def _delivery_vals(self, post):
-        if not (post.get("delivery_street") or post.get("delivery_name")):
-            return []
-        loc = {
-            "name": (post.get("delivery_name") or "").strip() or "Delivery",
-            "street": (post.get("delivery_street") or "").strip() or False,
-            "bd_district_id": self._int(post.get("delivery_district_id")),
-            "bd_upazila_id": self._int(post.get("delivery_upazila_id")),
-            "zip": (post.get("delivery_zip") or "").strip() or False,
-            "phone": (post.get("delivery_phone") or "").strip() or False,
-            "comment": (post.get("delivery_contact") or "").strip() or False,
-            "b2b_opening_hours": (post.get("delivery_opening_hours") or "").strip() or False,
-            "b2b_delivery_window": (post.get("delivery_window") or "").strip() or False,
-        }
-        for key, fname in (
-            ("delivery_latitude", "b2b_latitude"),
-            ("delivery_longitude", "b2b_longitude"),
-        ):
-            raw = (post.get(key) or "").strip()
-            if raw:
-                try:
-                    loc[fname] = float(raw)
-                except ValueError:
-                    raise ValidationError(
-                        request.env._("Geolocation must be a number (got %s).", raw)
-                    )
-        if loc["bd_district_id"]:
-            loc["country_id"] = request.env.ref("base.bd").id
-        return [loc]
+        """Delivery locations of the form: blocks ``delivery_*`` and ``delivery2_*``."""
+        locations = []
+        for prefix in DELIVERY_PREFIXES:
+
+            def get(key, prefix=prefix):
+                return (post.get(prefix + key) or "").strip() or False
+
+            if not (get("street") or get("name")):
+                continue
+            loc = {
+                "name": get("name") or request.env._("Delivery"),
+                "street": get("street"),
+                "bd_district_id": self._int(post.get(prefix + "district_id")),
+                "bd_upazila_id": self._int(post.get(prefix + "upazila_id")),
+                "zip": get("zip"),
+                "phone": get("phone"),
+                "comment": get("contact"),
+                "b2b_opening_hours": get("opening_hours"),
+                "b2b_delivery_window": get("window"),
+                "country_id": request.env.ref("base.bd").id,
+            }
+            for key, fname in (("latitude", "b2b_latitude"), ("longitude", "b2b_longitude")):
+                raw = get(key)
+                if raw:
+                    try:
+                        loc[fname] = float(raw)
+                    except ValueError:
+                        raise ValidationError(
+                            request.env._("Geolocation must be a number (got %s).", raw)
+                        )
+            locations.append(loc)
+        return locations
 
     def _document_vals(self, files):
         types = request.env["smart.dairy.b2b.document.type"].sudo()

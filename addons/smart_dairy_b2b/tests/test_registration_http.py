@@ -46,6 +46,9 @@ class TestRegistrationForm(HttpCase):
             "delivery_phone": "+880 1812 345678",
             "delivery_opening_hours": "08:00-23:00",
             "delivery_window": "06:00-08:00",
+            "delivery2_name": "Uttara warehouse",
+            "delivery2_street": "Sector 7, Uttara",
+            "delivery2_window": "22:00-23:59",
             "delivery_latitude": "23.8069",
             "delivery_longitude": "90.3687",
         }
@@ -78,7 +81,12 @@ class TestRegistrationForm(HttpCase):
         partner = app.partner_id
         self.assertEqual(partner.b2b_status, "pending")
         self.assertEqual(partner.bd_upazila_id, self.mirpur)
-        delivery = partner.child_ids.filtered(lambda p: p.type == "delivery")
+        locations = partner.child_ids.filtered(lambda p: p.type == "delivery")
+        self.assertEqual(len(locations), 2)
+        delivery = locations.filtered(lambda p: p.name == "Mirpur 10 shop")
+        second = locations - delivery
+        self.assertEqual(second.name, "Uttara warehouse")
+        self.assertEqual(second.b2b_delivery_window, "22:00-23:59")
         self.assertEqual(delivery.phone, "+8801812345678")
         self.assertAlmostEqual(delivery.b2b_latitude, 23.8069)
         self.assertEqual(delivery.b2b_delivery_window, "06:00-08:00")
