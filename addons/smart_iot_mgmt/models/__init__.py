@@ -1,4 +1,5 @@
 from . import iot_schema
+from . import iot_demo
 from . import iot_device
 from . import iot_alert_rule
 from . import iot_sms_gateway
@@ -7,7 +8,6 @@ from . import iot_rollup
 from . import iot_dashboard
 from . import iot_ingestor_api
 from . import iot_milk_import
-from . import iot_demo
 from . import dairy_animal
 from . import fastapi_endpoint
 from . import res_config_settings

@@ -8,7 +8,7 @@ class DairyAnimal(models.Model):
     iot_device_ids = fields.One2many("iot.device", "animal_id", string="Devices")
     iot_assignment_ids = fields.One2many("iot.device.assignment", "animal_id",
                                          string="Device history")
-    collar_id = fields.Many2one("iot.device", compute="_compute_collar", string="Collar")
+    collar_id = fields.Many2one("iot.device", compute="_compute_collar", )
     iot_last_data_at = fields.Datetime(string="Last sensor data", readonly=True)
     iot_alert_ids = fields.One2many("iot.alert", "animal_id", string="IoT alerts")
 

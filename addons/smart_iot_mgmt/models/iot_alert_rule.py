@@ -53,7 +53,7 @@ class IotAlertRule(models.Model):
     scope = fields.Selection(SCOPES, required=True, default="all")
     device_ids = fields.Many2many("iot.device", string="Devices")
     device_type = fields.Selection(DEVICE_TYPES)
-    barn_id = fields.Many2one("dairy.barn", string="Barn")
+    barn_id = fields.Many2one("dairy.barn")
     animal_ids = fields.Many2many("dairy.animal", string="Animals")
     group_id = fields.Many2one("dairy.animal.group", string="Animal group")
     use_min = fields.Boolean(string="Minimum")

@@ -10,8 +10,9 @@ from odoo import api, fields, models
 N_METERS = 8
 
 
-class IotDevice(models.Model):
-    _inherit = "iot.device"
+class IotDeviceDemo(models.AbstractModel):
+    _name = "iot.device.demo"
+    _description = "Demo device registry (mixed into iot.device)"
 
     @api.model
     def seed_demo_devices(self):

@@ -54,6 +54,7 @@ def guess_type(code, kind=None):
 
 class IotDevice(models.Model):
     _name = "iot.device"
+    _inherit = ["iot.device.demo"]
     _description = "IoT device"
     _order = "device_type, code"
     _rec_names_search = ["code", "name", "serial_number"]
@@ -76,7 +77,7 @@ class IotDevice(models.Model):
     gateway_id = fields.Many2one("iot.device", domain="[('device_type', '=', 'gateway')]",
                                  index=True, ondelete="set null")
     child_ids = fields.One2many("iot.device", "gateway_id", string="Devices behind")
-    animal_id = fields.Many2one("dairy.animal", string="Animal", index=True,
+    animal_id = fields.Many2one("dairy.animal", index=True,
                                 ondelete="set null", copy=False,
                                 help="Animal currently wearing the device (collars).")
     animal_eid = fields.Char(related="animal_id.eid", string="Animal EID")

@@ -7,6 +7,7 @@ key (the rollups have no serial id); pivot and graph views never need them.
 """
 
 from odoo import api, fields, models, tools
+from odoo.tools import SQL
 
 from .iot_alert_rule import METRICS
 from .iot_device import DEVICE_TYPES
@@ -48,7 +49,8 @@ class IotRollupMixin(models.AbstractModel):
             ensure_iot_schema(cr)
         tools.drop_view_if_exists(cr, self._table)
         sql = self._view_sql() if iot_schema_ready(cr) else self._placeholder_sql()
-        cr.execute(f"CREATE OR REPLACE VIEW {self._table} AS ({sql})")
+        cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table),
+                       SQL(sql)))  # sql: this module's own text, no user input
 
 
 class IotDeviceRollupMixin(models.AbstractModel):

@@ -140,6 +140,15 @@ class TcpProxy:
 
     def _pipe(self, a, b, state, request_side):
         try:
+            self._forward(a, b, state, request_side)
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+
+    def _forward(self, a, b, state, request_side):
+        with contextlib.suppress(OSError):  # a cut line ends the forwarding
             while True:
                 data = a.recv(65536)
                 if not data:
@@ -153,13 +162,6 @@ class TcpProxy:
                 if not request_side and state["lose"]:
                     break  # Odoo answered; the line "breaks" before the caller hears it
                 b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
 
     def drop_next_responses(self, marker, n=1):
         with self.lock:

@@ -1,8 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
-
-INGESTOR_LOGIN = "iot_ingestor"
 
 
 class IotApiKeyWizard(models.TransientModel):
@@ -31,21 +29,3 @@ class IotApiKeyWizard(models.TransientModel):
             "view_mode": "form",
             "target": "new",
         }
-
-
-class IotDevice(models.Model):
-    _inherit = "iot.device"
-
-    @api.model
-    def create_ingestor_api_key(self, name="iot_ingestor daemon"):
-        """Create an XML-RPC API key for the ingestor's technical user; return it once.
-
-        Administrators only (``make demo`` calls it from ``odoo-bin shell``). The key has no
-        expiry: it is a machine credential, rotated by creating a new one and deleting the old.
-        """
-        if not (self.env.su or self.env.user._is_system()):
-            raise UserError(_("Only administrators can create the ingestor's API key."))
-        user = self.env.ref("smart_iot_mgmt.user_iot_ingestor")
-        # sudo + with_user: keys are generated for the current user; the administrator acts
-        # for the technical user, which has no UI session of its own.
-        return self.env["res.users.apikeys"].with_user(user).sudo()._generate(None, name, None)
