@@ -257,8 +257,15 @@ class DairyMlModel(models.Model):
 
     @api.model
     def _check_trainer(self):
-        if not self.env.user.has_group("smart_dairy_base.group_farm_manager"):
-            raise UserError(_("Only farm managers can train or import ML models."))
+        user = self.env.user
+        if not (
+            self.env.su
+            or user.has_group("smart_dairy_base.group_farm_manager")
+            or user.has_group("base.group_system")
+        ):
+            raise UserError(
+                _("Only farm managers and administrators can train or import ML models.")
+            )
 
     @api.model
     def train_from_simulator(
@@ -272,6 +279,38 @@ class DairyMlModel(models.Model):
         """
         self._check_trainer()
         _ml()
+        unknown = set(kinds) - set(KINDS)
+        if unknown:
+            raise UserError(_("Unknown model kinds: %s", ", ".join(sorted(unknown))))
+        src = {"source": "simulator", "seed": seed, "cows": n_cows, "days": days}
+        with tempfile.TemporaryDirectory(prefix="dairy_ml_train_") as tmp:
+            out = Path(tmp)
+            try:
+                self._train_simulator_kinds(out, kinds, n_cows, days, seed, src)
+            except UserError:
+                raise
+            except Exception as err:  # noqa: BLE001 - any training failure -> clear message
+                _logger.exception("ML training on the simulator failed")
+                raise UserError(
+                    _(
+                        "Training on the simulator failed (%(n)s cows, %(d)s days): "
+                        "%(t)s: %(e)s. Try a larger herd or more days.",
+                        n=n_cows,
+                        d=days,
+                        t=type(err).__name__,
+                        e=err,
+                    )
+                ) from err
+            record = self._create_from_directory(
+                out,
+                name or _("Simulator seed %(s)s, %(n)s cows", s=seed, n=n_cows),
+                "simulator",
+                activate,
+            )
+        return record.id
+
+    @api.model
+    def _train_simulator_kinds(self, out, kinds, n_cows, days, seed, src):
         from smart_dairy_ml.artifacts import save_artifact
         from smart_dairy_ml.evaluate import (
             eval_forecast_sim,
@@ -283,53 +322,42 @@ class DairyMlModel(models.Model):
         )
         from smart_dairy_ml.forecast import FEATURES as FC_FEATURES
 
-        unknown = set(kinds) - set(KINDS)
-        if unknown:
-            raise UserError(_("Unknown model kinds: %s", ", ".join(sorted(unknown))))
-        src = {"source": "simulator", "seed": seed, "cows": n_cows, "days": days}
-        with tempfile.TemporaryDirectory(prefix="dairy_ml_train_") as tmp:
-            out = Path(tmp)
-            if "heat" in kinds:
-                det = train_heat(seed=seed, n_cows=n_cows, days=min(days, 120))
-                met = eval_heat(seed + 1, n_cows=n_cows, days=min(days, 120), detector=det)
-                save_artifact(
-                    det,
-                    out / "heat.joblib",
-                    "heat",
-                    det.features_,
-                    {**det.training_summary_, "source": "simulator"},
-                    met["detector"],
-                    {k: v for k, v in vars(det).items() if not k.endswith("_")},
-                )
-            if "health" in kinds:
-                hm = train_health(seeds=(seed,), n_cows=n_cows, days=days)
-                met = eval_health(seed + 1, hm, n_cows=n_cows, days=min(days, 120))["model"]
-                save_artifact(
-                    hm,
-                    out / "health.joblib",
-                    "health",
-                    hm.features_,
-                    {**hm.training_summary_, "source": "simulator"},
-                    met,
-                    {"thresholds": hm.thresholds_},
-                )
-            if "forecast" in kinds:
-                fm = train_forecast_sim(seed=seed, n_cows=n_cows, days=max(days, 120))
-                met = eval_forecast_sim(seed + 1, fm, n_cows=n_cows, days=max(days, 120))
-                met = {k: v for k, v in met.items() if not isinstance(v, dict)}
-                save_artifact(
-                    fm,
-                    out / "forecast.joblib",
-                    "forecast",
-                    FC_FEATURES,
-                    {**fm.training_summary_, **src},
-                    met,
-                )
-            record = self._create_from_directory(
-                out, name or _("Simulator seed %(s)s, %(n)s cows", s=seed, n=n_cows),
-                "simulator", activate,
+        if "heat" in kinds:
+            det = train_heat(seed=seed, n_cows=n_cows, days=min(days, 120))
+            met = eval_heat(seed + 1, n_cows=n_cows, days=min(days, 120), detector=det)
+            save_artifact(
+                det,
+                out / "heat.joblib",
+                "heat",
+                det.features_,
+                {**det.training_summary_, "source": "simulator"},
+                met["detector"],
+                {k: v for k, v in vars(det).items() if not k.endswith("_")},
             )
-        return record.id
+        if "health" in kinds:
+            hm = train_health(seeds=(seed,), n_cows=n_cows, days=days)
+            met = eval_health(seed + 1, hm, n_cows=n_cows, days=min(days, 120))["model"]
+            save_artifact(
+                hm,
+                out / "health.joblib",
+                "health",
+                hm.features_,
+                {**hm.training_summary_, "source": "simulator"},
+                met,
+                {"thresholds": hm.thresholds_},
+            )
+        if "forecast" in kinds:
+            fm = train_forecast_sim(seed=seed, n_cows=n_cows, days=max(days, 120))
+            met = eval_forecast_sim(seed + 1, fm, n_cows=n_cows, days=max(days, 120))
+            met = {k: v for k, v in met.items() if not isinstance(v, dict)}
+            save_artifact(
+                fm,
+                out / "forecast.joblib",
+                "forecast",
+                FC_FEATURES,
+                {**fm.training_summary_, **src},
+                met,
+            )
 
     @api.model
     def _database_daily_frame(self):

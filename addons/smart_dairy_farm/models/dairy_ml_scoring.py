@@ -10,6 +10,7 @@ animal + cause, source "ML model"). Cows without enough data get an "insufficien
 score with the reason; they never stop the run.
 """
 
+import io
 import logging
 import time
 from datetime import timedelta
@@ -232,7 +233,7 @@ class DairyAnimal(models.Model):
 
         Returns ``{"scored", "ok", "insufficient_data", "insufficient": [{"animal_id",
         "tag", "reason"}], "unknown_ids", "alerts": {cause: n}, "raised", "cleared",
-        "model", "as_of", "seconds"}``.
+        "model", "as_of", "seconds", "timings": {"load_s", "score_s", "store_s"}}``.
         """
         started = time.perf_counter()
         self.env["dairy.ml.score"].check_access("create")
@@ -293,12 +294,15 @@ class DairyAnimal(models.Model):
         }
         if not self:
             return summary
-        hourly, milkings, animals = self._ml_frames(as_of)
         import pandas as pd
 
+        t0 = time.perf_counter()
+        hourly, milkings, animals = self._ml_frames(as_of)
+        t1 = time.perf_counter()
         results = score_herd(
             hourly, milkings, animals, models=bundle, as_of=pd.Timestamp(as_of, tz="UTC")
         )
+        t2 = time.perf_counter()
         Score = self.env["dairy.ml.score"].sudo()  # sudo: rows of animals checked above
         day = as_of.date()
         old = Score.search([("animal_id", "in", self.ids), ("date", "=", day)])
@@ -327,6 +331,11 @@ class DairyAnimal(models.Model):
         summary["cleared"] = cleared
         for cause in raised:
             summary["alerts"][cause[1]] += 1
+        summary["timings"] = {
+            "load_s": round(t1 - t0, 3),
+            "score_s": round(t2 - t1, 3),
+            "store_s": round(time.perf_counter() - t2, 3),
+        }
         return summary
 
     def _ml_apply_events(self, scores, version):
@@ -473,12 +482,20 @@ class DairyAnimal(models.Model):
                     refs[ref] = a.id
         if not refs:
             return pd.DataFrame(columns=cols)
-        cr.execute(
+        # one row per animal and hour, streamed with COPY (5-10x faster than fetchall for
+        # the ~90k rows of a 255-cow herd); parameters are bound by mogrify
+        query = cr._obj.mogrify(
             """
-            SELECT animal_ref, bucket, metric, avg
-              FROM iot.animal_hourly
-             WHERE animal_ref = ANY(%s) AND metric = ANY(%s)
-               AND bucket > %s AND bucket <= %s
+            COPY (
+                SELECT animal_ref, extract(epoch FROM bucket)::bigint,
+                       max(avg) FILTER (WHERE metric = 'activity'),
+                       max(avg) FILTER (WHERE metric = 'rumination_min'),
+                       max(avg) FILTER (WHERE metric = 'body_temp_c')
+                  FROM iot.animal_hourly
+                 WHERE animal_ref = ANY(%s) AND metric = ANY(%s)
+                   AND bucket > %s AND bucket <= %s
+                 GROUP BY animal_ref, bucket
+            ) TO STDOUT WITH (FORMAT csv)
             """,
             [
                 list(refs),
@@ -486,19 +503,20 @@ class DairyAnimal(models.Model):
                 as_of - timedelta(days=HOURLY_DAYS),
                 as_of,
             ],
-        )
-        rows = cr.fetchall()
-        if not rows:
+        ).decode()
+        buf = io.StringIO()
+        cr._obj.copy_expert(query, buf)
+        buf.seek(0)
+        if not buf.getvalue():
             return pd.DataFrame(columns=cols)
-        long = pd.DataFrame(rows, columns=["ref", "ts", "metric", "value"])
-        long["animal_id"] = long["ref"].map(refs)
-        long["ts"] = pd.to_datetime(long["ts"], utc=True)
-        wide = long.pivot_table(
-            index=["animal_id", "ts"], columns="metric", values="value", aggfunc="mean"
-        ).reset_index()
-        for m in HOURLY_METRICS:
-            if m not in wide.columns:
-                wide[m] = float("nan")
+        wide = pd.read_csv(
+            buf,
+            header=None,
+            names=["ref", "epoch", *HOURLY_METRICS],
+            dtype={"ref": str, "epoch": "int64"},
+        )
+        wide["animal_id"] = wide["ref"].map(refs)
+        wide["ts"] = pd.to_datetime(wide["epoch"], unit="s", utc=True)
         return wide[cols]
 
     # ================================================================ form: chart, ration
