@@ -10,3 +10,4 @@ from . import test_session
 from . import test_views
 from . import test_ml_scoring
 from . import test_ml_model
+from . import test_ml_http
