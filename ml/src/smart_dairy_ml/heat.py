@@ -40,6 +40,15 @@ def _id_col(df: pd.DataFrame) -> str:
     return "animal_id" if "animal_id" in df.columns else "cow_id"
 
 
+def _truthy(x) -> bool:
+    """True for True/1/"true"/"yes"; False for NaN/None/False/0/anything else."""
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return False
+    if isinstance(x, str):
+        return x.strip().lower() in ("1", "true", "yes", "y", "t")
+    return bool(x)
+
+
 def _utc(x) -> pd.Timestamp:
     t = pd.Timestamp(x)
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
@@ -247,7 +256,7 @@ class HeatDetector:
         if animals is not None and len(animals):
             idc = _id_col(animals)
             if "pregnant" in animals:
-                pa = animals[animals["pregnant"].fillna(False).astype(bool)]
+                pa = animals[animals["pregnant"].map(_truthy)]
                 if "conception_date" in pa:
                     cd = pd.to_datetime(pa["conception_date"], utc=True, errors="coerce")
                 else:

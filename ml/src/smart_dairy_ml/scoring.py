@@ -33,7 +33,7 @@ from . import __version__
 from .artifacts import ModelBundle
 from .forecast import HORIZON, MIN_HISTORY_DAYS, _wood_coef, clean_causal
 from .health import DISEASES, session_features
-from .heat import HeatDetector, _utc
+from .heat import HeatDetector, _truthy, _utc
 
 _log = logging.getLogger(__name__)
 KNOWN_BREEDS = {"hfxlocal", "hfxlocal f1", "hf", "holstein", "holstein friesian", "local",
@@ -250,8 +250,8 @@ def _score_heat(res, h, a, models, as_of):
     alerts = det.detect(h, a, start=start, n_hours=n_hours)
     recent = alerts[alerts["onset_ts"] >= as_of - pd.Timedelta(hours=HEAT_RECENT_H)]
     latest = recent.sort_values("onset_ts").groupby("animal_id").tail(1).set_index("animal_id")
-    preg = set(a.loc[a.get("pregnant", pd.Series(False, index=a.index)).fillna(False)
-                     .astype(bool), "animal_id"])
+    preg = set(a.loc[a.get("pregnant", pd.Series(False, index=a.index)).map(_truthy),
+                     "animal_id"])
     for aid, r in res.items():
         nd = int(days_data.get(aid, 0))
         if nd < det.baseline_days:
