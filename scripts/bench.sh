@@ -11,6 +11,8 @@ export SMART_DAIRY_ODOO_CONF="${SMART_DAIRY_ODOO_CONF:-$LOCAL/odoo.conf}"
 # per-area names some benches read
 export FARM_BENCH_DB="${FARM_BENCH_DB:-$SMART_DAIRY_BENCH_DB}"
 export FARM_BENCH_CONFIG="${FARM_BENCH_CONFIG:-$SMART_DAIRY_ODOO_CONF}"
+export B2B_BENCH_DB="${B2B_BENCH_DB:-$SMART_DAIRY_BENCH_DB}"
+export B2B_BENCH_CONFIG="${B2B_BENCH_CONFIG:-$SMART_DAIRY_ODOO_CONF}"
 mkdir -p "$LOCAL/bench"
 out="$LOCAL/bench/results.jsonl"
 : > "$out"
