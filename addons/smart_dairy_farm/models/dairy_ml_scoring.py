@@ -36,6 +36,7 @@ BREED_NAMES = {
     "SAH": "sahiwal",
     "RCC": "red chittagong",
 }
+RESCORE_PARAM = "smart_dairy.ml_rescore_minutes"
 PART_STATUS = [("ok", "OK"), ("insufficient_data", "Insufficient data")]
 
 
@@ -267,8 +268,29 @@ class DairyAnimal(models.Model):
         return summary
 
     def _score_new_sensor_data(self):
-        """Hook called by ``smart_iot_mgmt`` when the ingestor reports new animal data."""
-        return self._ml_score(fields.Datetime.now()) if self else {}
+        """Hook called by ``smart_iot_mgmt`` when the ingestor reports new animal data.
+
+        Debounced per animal: an animal scored less than ``smart_dairy.ml_rescore_minutes``
+        (default 60) ago is skipped, so a chatty ingestor does not rescore the herd every
+        minute. Returns the scoring summary (``{}`` when nothing was due).
+        """
+        param = self.env["ir.config_parameter"].sudo().get_param(RESCORE_PARAM, "60")
+        try:
+            minutes = max(int(param), 0)
+        except ValueError:
+            minutes = 60
+        now = fields.Datetime.now()
+        due = self
+        if minutes and self:
+            self.env["dairy.ml.score"].flush_model(["animal_id", "as_of", "create_date"])
+            self.env.cr.execute(
+                "SELECT DISTINCT animal_id FROM dairy_ml_score "
+                "WHERE animal_id = ANY(%s) AND create_date >= %s",
+                [self.ids, now - timedelta(minutes=minutes)],
+            )
+            recent = {r[0] for r in self.env.cr.fetchall()}
+            due = self.filtered(lambda a: a.id not in recent)
+        return due._ml_score(now) if due else {}
 
     def action_ml_score_now(self):
         self.score_animals(self.ids)

@@ -179,3 +179,17 @@ class TestMlScoring(MlCase):
         for s in fc:
             self.assertEqual(len(s.forecast), 7)
             self.assertTrue(all(d["yield_kg"] > 0 for d in s.forecast))
+
+    def test_ingestor_hook_is_debounced(self):
+        # smart_iot_mgmt calls this on the animals that received new data
+        first = self.cows._score_new_sensor_data()
+        self.assertEqual(first["scored"], self.N_COWS)
+        self.assertIn((self.HEAT, "heat"), self.open_ml_events())
+        self.assertEqual(self.cows._score_new_sensor_data(), {}, "scored less than 60 min ago")
+        self.env["ir.config_parameter"].sudo().set_param("smart_dairy.ml_rescore_minutes", "0")
+        again = self.cows._score_new_sensor_data()
+        self.assertEqual(again["scored"], self.N_COWS)
+        heat = self.env["dairy.attention.event"].search([
+            ("animal_id", "=", self.ml_cow(self.HEAT).id), ("cause", "=", "heat"),
+            ("is_open", "=", True)])
+        self.assertEqual(heat.occurrence_count, 2)
