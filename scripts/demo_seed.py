@@ -3,6 +3,7 @@
 # Each entry: (model, method, kwargs). Models of modules that are not installed are skipped.
 SEEDS = [
     ("dairy.animal", "seed_demo_herd", {"n_cows": 255, "days": 730, "seed": 42}),
+    ("iot.device", "seed_demo_devices", {}),  # collars for the whole seeded herd
     ("res.partner", "b2b_seed_demo", {"n_partners": 120, "seed": 42}),
 ]
 for model, method, kwargs in SEEDS:
