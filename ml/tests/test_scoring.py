@@ -62,6 +62,7 @@ def test_bad_cows_never_stop_the_herd(herd30):
     m = m[~((m.cow_id == 4) & (m.ts < m.ts.max() - pd.Timedelta(days=5)))]
     an.loc[an.animal_id == 5, "breed"] = "Martian"                                # unknown breed
     an.loc[an.animal_id == 6, "calving_date"] = None                              # unknown DIM
+    an["parity"] = an["parity"].astype(object)
     an.loc[an.animal_id == 7, "parity"] = "x"
     extra = pd.DataFrame({"animal_id": [999], "parity": [2], "calving_date": [None]})
     an = pd.concat([an, extra], ignore_index=True)                                # no data at all

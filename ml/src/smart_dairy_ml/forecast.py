@@ -74,6 +74,45 @@ def _wood_coef(H, D):
     return np.linalg.solve(S, B[..., None])[..., 0]
 
 
+def feature_matrices(Y, D):
+    """Rolling statistics of the causally cleaned daily matrix (each n x L) + Wood coefs."""
+    H = clean_causal(Y)
+    return {
+        "m7": _roll(H, 7, 4), "m3": _roll(H, 3, 1), "m14": _roll(H, 14, 7),
+        "m28": _roll(H, 28, 10), "sd7": _roll(H, 7, 4, "std"), "mx7": _roll(H, 7, 4, "max"),
+        "mn7": _roll(H, 7, 4, "min"), "last": pd.DataFrame(H.T).ffill(limit=3).to_numpy().T,
+        "coef": _wood_coef(H, D),
+    }
+
+
+def gather_features(mats, D, parity, rows, cols, horizons=range(1, HORIZON + 1)):
+    """Feature rows for origins (rows[k], cols[k]) and every horizon."""
+    rows = np.asarray(rows, dtype=int)
+    cols = np.asarray(cols, dtype=int)
+    base = mats["m7"][rows, cols]
+    cj = mats["coef"][rows, cols]
+    dj = D[rows, cols]
+
+    def lw(t):
+        return cj[:, 0] + cj[:, 1] * np.log(np.maximum(t, 1)) - cj[:, 2] * t
+
+    now = np.mean([lw(dj - k) for k in range(7)], axis=0)
+    par = np.minimum(np.asarray(parity, dtype=float)[rows], 4)
+    frames = []
+    with np.errstate(all="ignore"):
+        common = {
+            "row": rows, "col": cols, "m7": base,
+            "r3": mats["m3"][rows, cols] / base, "r14": mats["m14"][rows, cols] / base,
+            "r28": mats["m28"][rows, cols] / base, "rl": mats["last"][rows, cols] / base,
+            "cv": mats["sd7"][rows, cols] / base, "mx": mats["mx7"][rows, cols] / base,
+            "mn": mats["mn7"][rows, cols] / base, "parity": par,
+        }
+        for h in horizons:
+            frames.append(pd.DataFrame({**common, "dim": dj, "h": h,
+                                        "wr": np.clip(np.exp(lw(dj + h) - now), 0.5, 2.0)}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def build_features(Y, D, parity, horizons=range(1, HORIZON + 1), columns=None):
     """Feature frame for origins at ``columns`` (default: all) of the daily matrix ``Y``.
 
@@ -81,39 +120,11 @@ def build_features(Y, D, parity, horizons=range(1, HORIZON + 1), columns=None):
     Origin column j means days up to and including column j are known; horizon h targets
     column j + h.  Returns a frame with FEATURES plus ``row``, ``col``, ``m7``.
     """
-    H = clean_causal(Y)
-    m7 = _roll(H, 7, 4)
-    m3 = _roll(H, 3, 1)
-    m14 = _roll(H, 14, 7)
-    m28 = _roll(H, 28, 10)
-    sd7 = _roll(H, 7, 4, "std")
-    mx7 = _roll(H, 7, 4, "max")
-    mn7 = _roll(H, 7, 4, "min")
-    last = pd.DataFrame(H.T).ffill(limit=3).to_numpy().T
-    coef = _wood_coef(H, D)
     n, L = Y.shape
     cols = np.arange(L) if columns is None else np.asarray(columns)
-    frames = []
-    parity = np.asarray(parity, dtype=float)
-    for j in cols:
-        base = m7[:, j]
-        cj = coef[:, j]
-        dj = D[:, j]
-
-        def lw(t, cj=cj):
-            return cj[:, 0] + cj[:, 1] * np.log(np.maximum(t, 1)) - cj[:, 2] * t
-
-        now = np.mean([lw(dj - k) for k in range(7)], axis=0)
-        with np.errstate(all="ignore"):
-            for h in horizons:
-                frames.append(pd.DataFrame({
-                    "row": np.arange(n), "col": j, "dim": dj, "h": h, "m7": base,
-                    "r3": m3[:, j] / base, "r14": m14[:, j] / base, "r28": m28[:, j] / base,
-                    "rl": last[:, j] / base, "cv": sd7[:, j] / base, "mx": mx7[:, j] / base,
-                    "mn": mn7[:, j] / base, "wr": np.clip(np.exp(lw(dj + h) - now), 0.5, 2.0),
-                    "parity": np.minimum(parity, 4),
-                }))
-    return pd.concat(frames, ignore_index=True)
+    mats = feature_matrices(Y, D)
+    rr, cc = np.meshgrid(np.arange(n), cols, indexing="xy")
+    return gather_features(mats, D, parity, rr.ravel(), cc.ravel(), horizons)
 
 
 def daily_matrix(daily: pd.DataFrame, max_dim=400):
@@ -167,25 +178,30 @@ class YieldForecaster:
     def predict_rows(self, X):
         return self.model_.predict(X[FEATURES]) * X["m7"].to_numpy()
 
-    def predict(self, daily):
+    def predict(self, daily, lags=(0,)):
         """Forecast h = 1..7 after each animal's last recorded day.
 
-        Returns ``animal_id, h, dim, forecast_kg, status, reason``; animals with < 10 days of
-        usable history get ``status='insufficient_data'`` and NaN forecasts.
+        Returns ``animal_id, h, dim, forecast_kg, status, reason`` (+ ``lag``); animals with
+        < 10 days of usable history get ``status='insufficient_data'`` and NaN forecasts.
+        ``lags=(0, 1)`` also returns the forecasts made one day earlier (origin = last day - 1),
+        used for the residual of the last day.
         """
         ids, Y, D, par = daily_matrix(daily)
         last_col = np.array([np.max(np.nonzero(np.isfinite(r))[0]) if np.isfinite(r).any()
                              else -1 for r in Y])
-        out = []
-        for j in np.unique(last_col[last_col >= 0]):
-            rows = np.nonzero(last_col == j)[0]
-            X = build_features(Y[rows], D[rows], par[rows], columns=[j])
-            X["row"] = rows[X["row"].to_numpy()]
-            out.append(X)
-        if not out:
+        mats = None
+        parts = []
+        for lag in lags:
+            rows = np.nonzero(last_col - lag >= 0)[0]
+            if rows.size == 0:
+                continue
+            mats = mats or feature_matrices(Y, D)
+            parts.append(gather_features(mats, D, par, rows, last_col[rows] - lag).assign(
+                lag=lag))
+        if not parts:
             return pd.DataFrame(columns=["animal_id", "h", "dim", "forecast_kg", "status",
-                                         "reason"])
-        X = pd.concat(out, ignore_index=True)
+                                         "reason", "lag"])
+        X = pd.concat(parts, ignore_index=True)
         n_valid = np.isfinite(clean_causal(Y)).sum(axis=1)
         X["animal_id"] = ids[X["row"].to_numpy()]
         ok = np.isfinite(X["m7"]) & (X["m7"] > 0) & (n_valid[X["row"].to_numpy()]
@@ -197,7 +213,7 @@ class YieldForecaster:
         X["status"] = np.where(ok, "ok", "insufficient_data")
         X["reason"] = np.where(ok, "", f"fewer than {MIN_HISTORY_DAYS} valid days in the last "
                                "lactation window or no recent yields")
-        return X[["animal_id", "h", "dim", "forecast_kg", "status", "reason"]]
+        return X[["animal_id", "h", "dim", "forecast_kg", "status", "reason", "lag"]]
 
     def score(self, daily, y=None):
         """Negative 7-day-ahead MAPE on a daily frame (higher is better)."""

@@ -39,6 +39,7 @@ DISEASE_EVENT = {"ketosis": "ketosis", "mastitis": "mastitis", "illness": "fever
 # time window (hours before diagnosis) in which an alert counts as a detection
 WINDOW_H = {"ketosis": 5 * 24, "mastitis": 48, "illness": 48}
 FEVER_C = 0.8
+MIN_POSITIVES = 10
 SIGNALS = ["rum_r", "act_r", "temp_ex", "y_r", "cond_r"]
 FEATURES = ["rum_r", "rum_r_lag", "rum_min", "rum_mean4", "rum_z", "act_r", "act_r_lag",
             "act_mean4", "temp_ex", "temp_ex_lag", "y_r", "y_r_lag", "y_mean4", "y_z", "cond_r",
@@ -224,6 +225,11 @@ class HealthRiskModel:
             keep &= yall | (rng.uniform(size=len(X)) < self.negative_fraction)
             Xd, yd = X.loc[keep, FEATURES], yall[keep].astype(int)
             w = np.where(yd == 1, 1.0, 1.0 / self.negative_fraction)
+            if yd.sum() < MIN_POSITIVES:
+                # too few cases to learn from: this disease falls back to its clinical rule
+                self.models_[dis] = None
+                self.thresholds_[dis] = 0.5
+                continue
             clf = CalibratedClassifierCV(
                 HistGradientBoostingClassifier(max_iter=self.max_iter,
                                                learning_rate=self.learning_rate,
@@ -262,8 +268,12 @@ class HealthRiskModel:
         X["iso"] = -self.iso_.score_samples(self._iso_input(X))
         out = pd.DataFrame({"animal_id": X["animal_id"].to_numpy(), "ts": X["ts"].to_numpy(),
                             "anomaly": X["iso"].to_numpy()})
+        rules = rule_probabilities(X)
         for dis, clf in self.models_.items():
-            out[f"p_{dis}"] = clf.predict_proba(X[FEATURES])[:, 1]
+            if clf is None:
+                out[f"p_{dis}"] = rules[dis]
+            else:
+                out[f"p_{dis}"] = clf.predict_proba(X[FEATURES])[:, 1]
             out[f"alert_{dis}"] = out[f"p_{dis}"] >= self.thresholds_[dis]
         # the clinical definition of fever (>= +0.8 C over the cow's own baseline) always
         # raises an illness alert, whatever the model says
@@ -321,6 +331,18 @@ def evaluate_alerts(alerts: pd.DataFrame, feat: pd.DataFrame, events: pd.DataFra
         "mean_warning_days": float(np.mean(warn)) if warn else float("nan"),
         "alerts_per_100_cows_day": float(100 * cd["a"].mean()) if len(cd) else float("nan"),
         "window_h": WINDOW_H[dis],
+    }
+
+
+def rule_probabilities(feat: pd.DataFrame) -> dict:
+    """Transparent logistic scores of the single-signal rules (0.5 at the rule threshold)."""
+    def sig(x):
+        return 1 / (1 + np.exp(-np.clip(x, -30, 30)))
+
+    return {
+        "ketosis": sig((-feat["rum_min"].fillna(0).to_numpy() - 0.15) / 0.03),
+        "mastitis": sig((feat["cond_r"].fillna(0).to_numpy() - 0.15) / 0.03),
+        "illness": sig((feat["temp_ex"].fillna(0).to_numpy() - FEVER_C) / 0.1),
     }
 
 

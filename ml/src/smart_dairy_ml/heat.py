@@ -200,7 +200,10 @@ class HeatDetector:
                          np.isfinite(base[k, b0])))
         cand = pd.DataFrame(rows, columns=["animal_id", "onset_ts", "duration_h", "activity_z",
                                            "rumination_drop", "score", "has_baseline"])
-        return cand[cand.has_baseline].drop(columns="has_baseline").reset_index(drop=True)
+        if cand.empty:
+            return cand.drop(columns="has_baseline")
+        keep = cand["has_baseline"].to_numpy(dtype=bool)
+        return cand.loc[keep].drop(columns="has_baseline").reset_index(drop=True)
 
     def _z(self, resid, spd, nd, raw=None):
         n = resid.shape[0]
@@ -266,6 +269,8 @@ class HeatDetector:
             if "housing" in animals:
                 tie = set(animals.loc[animals["housing"].astype(str) == "tiestall", idc])
         out = []
+        # candidates below the base threshold can never become alerts (penalties only add)
+        cand = cand[cand["score"] >= self.threshold]
         for aid, g in cand.sort_values("onset_ts").groupby("animal_id", sort=False):
             last = None
             for row in g.itertuples(index=False):

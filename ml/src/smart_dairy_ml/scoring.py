@@ -28,11 +28,12 @@ import logging
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from . import __version__
 from .artifacts import ModelBundle
 from .forecast import HORIZON, MIN_HISTORY_DAYS, _wood_coef, clean_causal
-from .health import DISEASES, session_features
+from .health import DISEASES, rule_probabilities, session_features
 from .heat import HeatDetector, _truthy, _utc
 
 _log = logging.getLogger(__name__)
@@ -138,15 +139,10 @@ def _fallback_forecast(daily):
 
 def _rule_health(feat):
     """No trained health model: transparent logistic scores of the single-signal rules."""
-    def sig(x):
-        return 1 / (1 + np.exp(-x))
-
     out = pd.DataFrame({"animal_id": feat["animal_id"].to_numpy()}, index=feat.index)
-    out["p_ketosis"] = sig((-feat["rum_min"].fillna(0) - 0.15) / 0.04)
-    out["p_mastitis"] = sig((feat["cond_r"].fillna(0) - 0.15) / 0.04)
-    out["p_illness"] = sig((feat["temp_ex"].fillna(0) - 0.8) / 0.15)
-    for d in DISEASES:
-        out[f"alert_{d}"] = out[f"p_{d}"] >= 0.5
+    for d, p in rule_probabilities(feat).items():
+        out[f"p_{d}"] = p
+        out[f"alert_{d}"] = p >= 0.5
     out["anomaly"] = np.nan
     out["alert_anomaly"] = False
     return out
@@ -185,9 +181,11 @@ def score_herd(hourly: pd.DataFrame, milkings: pd.DataFrame, animals: pd.DataFra
     for aid, br in zip(a["animal_id"], a.get("breed", pd.Series([None] * len(a))), strict=True):
         if br is not None and not pd.isna(br) and str(br).strip().lower() not in KNOWN_BREEDS:
             res[aid]["warnings"].append(f"unknown breed {br!r}: breed defaults not applied")
-    _guard(_score_heat, res, h, a, models, as_of)
-    _guard(_score_health, res, h, m, a, models, as_of)
-    _guard(_score_forecast, res, m, a, models, as_of)
+    # small predictions: OpenMP thread start-up costs more than it saves (and hurts a busy box)
+    with threadpool_limits(limits=1):
+        _guard(_score_heat, res, h, a, models, as_of)
+        _guard(_score_health, res, h, m, a, models, as_of)
+        _guard(_score_forecast, res, m, a, models, as_of)
     for r in res.values():
         parts = [r["heat"]["status"], r["forecast"]["status"]] + [
             r["health"][d]["status"] for d in DISEASES]
@@ -318,17 +316,15 @@ def _score_forecast(res, m, a, models, as_of):
             r["forecast"]["reason"] = "no complete milking days with a known calving date"
         return
     fc = models.forecast
-
-    def run(d):
-        if fc is None:
-            return _fallback_forecast(d)
-        return fc.predict(d)
-
-    out = run(daily)
     last_date = daily.groupby("animal_id")["date"].max()
-    # residual: last day's yield vs the 1-day forecast made the day before
-    prev = daily[daily["date"] < daily["animal_id"].map(last_date)]
-    p1 = run(prev) if len(prev) else pd.DataFrame(columns=out.columns)
+    if fc is None:
+        out = _fallback_forecast(daily)
+        # residual: last day's yield vs the 1-day forecast made the day before
+        prev = daily[daily["date"] < daily["animal_id"].map(last_date)]
+        p1 = _fallback_forecast(prev) if len(prev) else pd.DataFrame(columns=out.columns)
+    else:
+        both = fc.predict(daily, lags=(0, 1))
+        out, p1 = both[both["lag"] == 0], both[both["lag"] == 1]
     p1 = p1[p1["h"] == 1].set_index("animal_id")
     lastv = daily[daily["date"] == daily["animal_id"].map(last_date)].set_index("animal_id")
     for aid, g in out.groupby("animal_id"):
