@@ -57,6 +57,7 @@ def odoo_env():
 def store_hourly(env, now):
     """14 days of simulated collar data for cows 1..255, ending at ``now``."""
     import pandas as pd
+
     from smart_dairy_ml.simulator import HerdSimulator, cow_eid
 
     end = pd.Timestamp(now, tz="UTC").floor("h")
@@ -64,8 +65,11 @@ def store_hourly(env, now):
     res = HerdSimulator(n_cows=N_COWS, start=start.tz_localize(None), days=15, seed=42).run()
     h = res.hourly
     h = h[pd.to_datetime(h["ts"], utc=True) <= end]
-    long = h.melt(id_vars=["cow_id", "ts"], value_vars=["activity", "rumination_min",
-                                                        "body_temp_c"], var_name="metric")
+    long = h.melt(
+        id_vars=["cow_id", "ts"],
+        value_vars=["activity", "rumination_min", "body_temp_c"],
+        var_name="metric",
+    )
     long = long.dropna(subset=["value"])
     cr = env.cr
     cr.execute(HOURLY_DDL)
@@ -91,13 +95,23 @@ def main():
     try:
         Animal = env["dairy.animal"]
         seeded_now = False
-        herd = Animal.search([("visual_tag", "=like", "SD-%"), ("sex", "=", "female"),
-                              ("status", "in", ("heifer", "lactating", "dry"))])
+        herd = Animal.search(
+            [
+                ("visual_tag", "=like", "SD-%"),
+                ("sex", "=", "female"),
+                ("status", "in", ("heifer", "lactating", "dry")),
+            ]
+        )
         if Animal.search_count([("visual_tag", "=like", "SD-%")]) < N_COWS:
             Animal.seed_demo_herd(n_cows=N_COWS, days=730, seed=42)
             seeded_now = True
-            herd = Animal.search([("visual_tag", "=like", "SD-%"), ("sex", "=", "female"),
-                                  ("status", "in", ("heifer", "lactating", "dry"))])
+            herd = Animal.search(
+                [
+                    ("visual_tag", "=like", "SD-%"),
+                    ("sex", "=", "female"),
+                    ("status", "in", ("heifer", "lactating", "dry")),
+                ]
+            )
         now = fields.Datetime.now()
         readings = store_hourly(env, now)
         env.flush_all()
@@ -116,25 +130,29 @@ def main():
             Animal.score_animals(animal.ids)
         env.flush_all()
         per_animal_s = (time.perf_counter() - t) / len(sample) * len(herd)
-        print(json.dumps({
-            "benchmark": "score_animals: whole herd for a day inside Odoo (DB read, heat, "
-                         "health, 7-day forecast, store scores, attention events)",
-            "animals": len(herd),
-            "herd_scoring_s": round(herd_s, 3),
-            "runs_s": [round(x, 3) for x in runs],
-            "timings_last_run": summary["timings"],
-            "baseline_per_animal_loop_s": round(per_animal_s, 3),
-            "baseline_sample_animals": len(sample),
-            "ratio_baseline_over_herd": round(per_animal_s / herd_s, 1),
-            "budget_s": BUDGET_S,
-            "within_budget": herd_s < BUDGET_S,
-            "ok_results": summary["ok"],
-            "insufficient_data": summary["insufficient_data"],
-            "alerts": summary["alerts"],
-            "hourly_readings": readings,
-            "seeded_in_bench": seeded_now,
-            "model": summary["model"],
-        }))
+        print(
+            json.dumps(
+                {
+                    "benchmark": "score_animals: whole herd for a day inside Odoo (DB read, heat, "
+                    "health, 7-day forecast, store scores, attention events)",
+                    "animals": len(herd),
+                    "herd_scoring_s": round(herd_s, 3),
+                    "runs_s": [round(x, 3) for x in runs],
+                    "timings_last_run": summary["timings"],
+                    "baseline_per_animal_loop_s": round(per_animal_s, 3),
+                    "baseline_sample_animals": len(sample),
+                    "ratio_baseline_over_herd": round(per_animal_s / herd_s, 1),
+                    "budget_s": BUDGET_S,
+                    "within_budget": herd_s < BUDGET_S,
+                    "ok_results": summary["ok"],
+                    "insufficient_data": summary["insufficient_data"],
+                    "alerts": summary["alerts"],
+                    "hourly_readings": readings,
+                    "seeded_in_bench": seeded_now,
+                    "model": summary["model"],
+                }
+            )
+        )
     finally:
         cr.rollback()
         cr.close()

@@ -25,6 +25,7 @@
         "wizards/dairy_milking_session_views.xml",
         "wizards/dairy_herd_kpi_views.xml",
         "views/farm_menus.xml",
+        "views/dairy_ml_menus.xml",
         "views/dairy_ml_views.xml",
     ],
     "demo": ["demo/farm_demo.xml"],

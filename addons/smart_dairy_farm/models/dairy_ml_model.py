@@ -60,9 +60,7 @@ class DairyMlModel(models.Model):
     _order = "create_date desc, id desc"
 
     name = fields.Char(required=True)
-    version = fields.Char(
-        readonly=True, help="smart_dairy_ml version that wrote the artifacts."
-    )
+    version = fields.Char(readonly=True, help="smart_dairy_ml version that wrote the artifacts.")
     trained_at = fields.Datetime(readonly=True)
     source = fields.Selection(
         [("simulator", "Herd simulator"), ("database", "This database"), ("import", "Imported")],
@@ -102,9 +100,16 @@ class DairyMlModel(models.Model):
                     f"{k}={v}" for k, v in (m.get("training_summary") or {}).items()
                 )
                 rows.append(
-                    Markup("<tr><td><b>%s</b></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
-                    % (kind, m.get("version", ""), ", ".join(m.get("features") or []), summary,
-                       metrics)
+                    Markup(
+                        "<tr><td><b>%s</b></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>"
+                    )
+                    % (
+                        kind,
+                        m.get("version", ""),
+                        ", ".join(m.get("features") or []),
+                        summary,
+                        metrics,
+                    )
                 )
             rec.summary_html = (
                 Markup(
@@ -221,9 +226,7 @@ class DairyMlModel(models.Model):
             except artifacts.ArtifactError as err:
                 raise UserError(_("%(k)s artifact refused: %(e)s", k=kind, e=err)) from err
             vals[f"{kind}_file"] = base64.b64encode(path.read_bytes())
-            vals["metadata"][kind] = _json_safe(
-                {k: v for k, v in art.items() if k != "estimator"}
-            )
+            vals["metadata"][kind] = _json_safe({k: v for k, v in art.items() if k != "estimator"})
             versions.add(art["version"])
         if not vals["metadata"]:
             raise UserError(
@@ -433,14 +436,11 @@ class DairyMlModel(models.Model):
         active = self.get_active()
         with tempfile.TemporaryDirectory(prefix="dairy_ml_train_") as tmp:
             out = Path(tmp)
-            save_artifact(model, out / "forecast.joblib", "forecast", FC_FEATURES, summary,
-                          metrics)
+            save_artifact(model, out / "forecast.joblib", "forecast", FC_FEATURES, summary, metrics)
 
             for kind in ("heat", "health"):
                 if active and active[f"{kind}_file"]:
-                    (out / f"{kind}.joblib").write_bytes(
-                        base64.b64decode(active[f"{kind}_file"])
-                    )
+                    (out / f"{kind}.joblib").write_bytes(base64.b64decode(active[f"{kind}_file"]))
 
             record = self._create_from_directory(
                 out, name or _("Database %s", self.env.cr.dbname), "database", False
@@ -476,7 +476,6 @@ class DairyMlModel(models.Model):
             "view_mode": "form",
             "target": "current",
         }
-
 
 
 class ResConfigSettings(models.TransientModel):

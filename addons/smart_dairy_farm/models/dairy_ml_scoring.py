@@ -109,8 +109,9 @@ class DairyMlScore(models.Model):
         health = r.get("health") or {}
         fc = r.get("forecast") or {}
         res = r.get("residual") or {}
-        no_collar = _("no collar data (activity, rumination, temperature) in the last %s days",
-                      HOURLY_DAYS)
+        no_collar = _(
+            "no collar data (activity, rumination, temperature) in the last %s days", HOURLY_DAYS
+        )
         no_milk = _("no milking in the last %s days", MILK_DAYS)
         reasons = []
         if heat.get("status") != "ok":
@@ -647,8 +648,10 @@ class DairyAnimal(models.Model):
             n="; ".join(notes),
         )
         rows = Markup("").join(
-            Markup("<tr><td>%s</td><td class='text-end'>%.2f</td><td class='text-end'>%.2f"
-                   "</td><td class='text-end'>%.2f</td></tr>")
+            Markup(
+                "<tr><td>%s</td><td class='text-end'>%.2f</td><td class='text-end'>%.2f"
+                "</td><td class='text-end'>%.2f</td></tr>"
+            )
             % (r["feed"], r["kg_as_fed"], r["kg_dm"], r["cost_bdt"])
             for r in res.ration.to_dict(orient="records")
         )
@@ -686,4 +689,3 @@ class DairyAnimal(models.Model):
                 )
             ),
         )
-

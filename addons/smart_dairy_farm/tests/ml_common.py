@@ -34,8 +34,16 @@ CREATE TABLE IF NOT EXISTS iot.animal_hourly (
 METRICS = ("activity", "rumination_min", "body_temp_c")
 
 
-def synth_herd(n_cows, end, heat_cow=None, ketosis_cow=None, past_heat_cow=None, hourly_days=14,
-               milk_days=30, seed=5):
+def synth_herd(
+    n_cows,
+    end,
+    heat_cow=None,
+    ketosis_cow=None,
+    past_heat_cow=None,
+    hourly_days=14,
+    milk_days=30,
+    seed=5,
+):
     """(hourly, milkings) frames for cows 1..n (``end``: tz-aware UTC, last hour of data).
 
     Heat: activity x3.5 from 20 h to 8 h before ``end``, rumination -10 % that day; past
@@ -63,9 +71,17 @@ def synth_herd(n_cows, end, heat_cow=None, ketosis_cow=None, past_heat_cow=None,
         if c == ketosis_cow:
             act = np.where(age <= 72, act * 0.8, act)
             rum = np.where(age <= 72, rum * 0.62, rum)
-        frames.append(pd.DataFrame({"cow": c, "ts": hours, "activity": act.round(2),
-                                    "rumination_min": rum.round(2),
-                                    "body_temp_c": tmp.round(2)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "cow": c,
+                    "ts": hours,
+                    "activity": act.round(2),
+                    "rumination_min": rum.round(2),
+                    "body_temp_c": tmp.round(2),
+                }
+            )
+        )
     hourly = pd.concat(frames, ignore_index=True)
     rows = []
     last_day = end.floor("D") - pd.Timedelta(days=1)
@@ -75,8 +91,15 @@ def synth_herd(n_cows, end, heat_cow=None, ketosis_cow=None, past_heat_cow=None,
             day = last_day - pd.Timedelta(days=d)
             for session, hh in (("AM", 0), ("PM", 11)):
                 y = level * rng.lognormal(0, 0.04) * (0.85 if c == ketosis_cow and d <= 1 else 1)
-                rows.append((c, day + pd.Timedelta(hours=hh), session, round(y, 2),
-                             round(5.0 + rng.normal(0, 0.1), 2)))
+                rows.append(
+                    (
+                        c,
+                        day + pd.Timedelta(hours=hh),
+                        session,
+                        round(y, 2),
+                        round(5.0 + rng.normal(0, 0.1), 2),
+                    )
+                )
     milk = pd.DataFrame(rows, columns=["cow", "ts", "session", "yield_l", "conductivity_ms_cm"])
     return hourly, milk
 
@@ -96,13 +119,16 @@ class MlCase(FarmCase):
         cls.calving = cls.today - timedelta(days=60)
         cls.cows = cls.env["dairy.animal"]
         for i in range(1, cls.N_COWS + 1):
-            cow = cls._animal(f"ML-{i:03d}", f"0500009771{i:05d}", years=4,
-                              previous_lactations=1)
+            cow = cls._animal(f"ML-{i:03d}", f"0500009771{i:05d}", years=4, previous_lactations=1)
             cls._calve(cow, 60)
             cls.cows |= cow
-        cls.hourly, cls.milk = synth_herd(cls.N_COWS, cls.end, heat_cow=cls.HEAT,
-                                          ketosis_cow=cls.KETOSIS,
-                                          past_heat_cow=cls.PAST_HEAT)
+        cls.hourly, cls.milk = synth_herd(
+            cls.N_COWS,
+            cls.end,
+            heat_cow=cls.HEAT,
+            ketosis_cow=cls.KETOSIS,
+            past_heat_cow=cls.PAST_HEAT,
+        )
         cls._store_milk(cls.milk)
         cls._store_hourly(cls.hourly)
 
@@ -112,16 +138,18 @@ class MlCase(FarmCase):
 
     @classmethod
     def _store_milk(cls, milk):
-        cls.env["dairy.milk.record"].create([
-            {
-                "animal_id": cls.ml_cow(int(r.cow)).id,
-                "milking_time": r.ts.tz_convert("UTC").tz_localize(None).to_pydatetime(),
-                "yield_l": float(r.yield_l),
-                "conductivity": float(r.conductivity_ms_cm),
-                "source": "meter",
-            }
-            for r in milk.itertuples(index=False)
-        ])
+        cls.env["dairy.milk.record"].create(
+            [
+                {
+                    "animal_id": cls.ml_cow(int(r.cow)).id,
+                    "milking_time": r.ts.tz_convert("UTC").tz_localize(None).to_pydatetime(),
+                    "yield_l": float(r.yield_l),
+                    "conductivity": float(r.conductivity_ms_cm),
+                    "source": "meter",
+                }
+                for r in milk.itertuples(index=False)
+            ]
+        )
 
     @classmethod
     def _store_hourly(cls, hourly, refs=None):
@@ -156,17 +184,22 @@ class MlCase(FarmCase):
         hourly = self.hourly if hourly is None else hourly
         milk = self.milk if milk is None else milk
         if animals is None:
-            animals = pd.DataFrame({
-                "animal_id": range(1, self.N_COWS + 1),
-                "parity": 2,
-                "calving_date": pd.Timestamp(self.calving),
-                "breed": "hfxlocal",
-                "pregnant": False,
-                "treatments": 0,
-            })
-        out = score_herd(hourly.rename(columns={"cow": "animal_id"}),
-                         milk.rename(columns={"cow": "animal_id"}), animals,
-                         as_of=pd.Timestamp(as_of, tz="UTC"))
+            animals = pd.DataFrame(
+                {
+                    "animal_id": range(1, self.N_COWS + 1),
+                    "parity": 2,
+                    "calving_date": pd.Timestamp(self.calving),
+                    "breed": "hfxlocal",
+                    "pregnant": False,
+                    "treatments": 0,
+                }
+            )
+        out = score_herd(
+            hourly.rename(columns={"cow": "animal_id"}),
+            milk.rename(columns={"cow": "animal_id"}),
+            animals,
+            as_of=pd.Timestamp(as_of, tz="UTC"),
+        )
         causes = set()
         for r in out:
             if r["heat"].get("alert"):
@@ -181,7 +214,11 @@ class MlCase(FarmCase):
     def open_ml_events(self):
         """{(cow number, cause)} of the open ML attention events of the test herd."""
         number = {c.id: i + 1 for i, c in enumerate(self.cows)}
-        events = self.env["dairy.attention.event"].search([
-            ("animal_id", "in", self.cows.ids), ("is_open", "=", True), ("source", "=", "ml"),
-        ])
+        events = self.env["dairy.attention.event"].search(
+            [
+                ("animal_id", "in", self.cows.ids),
+                ("is_open", "=", True),
+                ("source", "=", "ml"),
+            ]
+        )
         return {(number[e.animal_id.id], e.cause) for e in events}

@@ -23,7 +23,8 @@ class TestMlHttp(MlCase, HttpCase):
         self.assertEqual(uid, self.operator.id)
         ids = self.cows.ids + [987654321]
         summary = self.xmlrpc_object.execute_kw(
-            db, uid, "ml_rpc_operator", "dairy.animal", "score_animals", [ids])
+            db, uid, "ml_rpc_operator", "dairy.animal", "score_animals", [ids]
+        )
         self.assertEqual(summary["scored"], self.N_COWS)
         self.assertEqual(summary["unknown_ids"], [987654321])
         expected, _results = self.expected(summary["as_of"])
@@ -35,7 +36,8 @@ class TestMlHttp(MlCase, HttpCase):
         vuid = self.xmlrpc_common.authenticate(db, "ml_rpc_viewer", "ml_rpc_viewer", {})
         with self.assertRaises(Fault) as cm:
             self.xmlrpc_object.execute_kw(
-                db, vuid, "ml_rpc_viewer", "dairy.animal", "score_animals", [self.cows.ids])
+                db, vuid, "ml_rpc_viewer", "dairy.animal", "score_animals", [self.cows.ids]
+            )
         self.assertIn("not allowed", cm.exception.faultString)
 
     def test_ml_tab_tour(self):

@@ -32,15 +32,14 @@ class TestMlModels(MlCase):
         self.assertIn("mape_h7", str(record.summary_html))
         self.assertFalse(record.is_active)
         # the suite settings select the active model
-        settings = self.env["res.config.settings"].create(
-            {"smart_dairy_ml_model_id": record.id})
+        settings = self.env["res.config.settings"].create({"smart_dairy_ml_model_id": record.id})
         settings.execute()
         record.invalidate_recordset(["is_active"])
         self.assertTrue(record.is_active)
         self.assertEqual(Model.get_active(), record)
         self.assertEqual(
-            self.env["res.config.settings"].create({}).smart_dairy_ml_model_version,
-            __version__)
+            self.env["res.config.settings"].create({}).smart_dairy_ml_model_version, __version__
+        )
         # and scoring uses it
         self.env["dairy.animal"].score_animals(self.cows.ids)
         score = self.ml_cow(self.CONTROL).ml_score_id
@@ -54,8 +53,9 @@ class TestMlModels(MlCase):
         from smart_dairy_ml.evaluate import train_heat
 
         Model = self.env["dairy.ml.model"]
-        record = Model.browse(Model.train_from_simulator(n_cows=20, days=40, seed=3,
-                                                         kinds=("heat",), activate=True))
+        record = Model.browse(
+            Model.train_from_simulator(n_cows=20, days=40, seed=3, kinds=("heat",), activate=True)
+        )
         self.assertEqual(record.source, "simulator")
         self.assertEqual(record.kinds, "heat")
         meta = record.metadata["heat"]
@@ -69,8 +69,14 @@ class TestMlModels(MlCase):
         # artifacts written by the package CLI are imported with their metadata
         with tempfile.TemporaryDirectory() as tmp:
             det = train_heat(seed=4, n_cows=20, days=40)
-            save_artifact(det, Path(tmp) / "heat.joblib", "heat", det.features_,
-                          det.training_summary_, {"sensitivity": 0.9})
+            save_artifact(
+                det,
+                Path(tmp) / "heat.joblib",
+                "heat",
+                det.features_,
+                det.training_summary_,
+                {"sensitivity": 0.9},
+            )
             imported = Model.browse(Model.import_directory(tmp, name="CLI"))
             self.assertEqual(imported.metadata["heat"]["metrics"], {"sensitivity": 0.9})
             self.assertEqual(imported.metadata["heat"]["features"], det.features_)
@@ -90,8 +96,9 @@ class TestMlModels(MlCase):
 
     def test_broken_active_model_falls_back(self):
         Model = self.env["dairy.ml.model"]
-        record = Model.create({"name": "broken", "metadata": {"heat": {}},
-                               "heat_file": b"bm90IGEgam9ibGli"})
+        record = Model.create(
+            {"name": "broken", "metadata": {"heat": {}}, "heat_file": b"bm90IGEgam9ibGli"}
+        )
         record.action_activate()
         with self.assertRaisesRegex(UserError, "broken, heat artifact"):
             record.load_bundle()

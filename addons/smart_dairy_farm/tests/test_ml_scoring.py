@@ -34,19 +34,26 @@ class TestMlScoring(MlCase):
         self.assertEqual(heat_score.ai_window_start, heat_score.heat_onset + timedelta(hours=12))
         self.assertEqual(heat_score.ai_window_end, heat_score.heat_onset + timedelta(hours=18))
         self.assertAlmostEqual(heat_score.heat_score, r["score"], delta=0.005)
-        event = self.env["dairy.attention.event"].search([
-            ("animal_id", "=", self.ml_cow(self.HEAT).id), ("cause", "=", "heat"),
-            ("is_open", "=", True),
-        ])
+        event = self.env["dairy.attention.event"].search(
+            [
+                ("animal_id", "=", self.ml_cow(self.HEAT).id),
+                ("cause", "=", "heat"),
+                ("is_open", "=", True),
+            ]
+        )
         self.assertEqual(event.source, "ml")
         self.assertEqual(event.category, "behaviour")
         self.assertIn("Inseminate between", event.description)
-        ket = self.env["dairy.attention.event"].search([
-            ("animal_id", "=", self.ml_cow(self.KETOSIS).id), ("cause", "=", "ketosis"),
-            ("is_open", "=", True),
-        ])
+        ket = self.env["dairy.attention.event"].search(
+            [
+                ("animal_id", "=", self.ml_cow(self.KETOSIS).id),
+                ("cause", "=", "ketosis"),
+                ("is_open", "=", True),
+            ]
+        )
         self.assertAlmostEqual(
-            ket.score, results[self.KETOSIS]["health"]["ketosis"]["probability"], delta=0.001)
+            ket.score, results[self.KETOSIS]["health"]["ketosis"]["probability"], delta=0.001
+        )
         self.assertEqual(ket.category, "health")
         # forecast stored and shown on the form
         ctrl = scores.filtered(lambda s: s.animal_id == self.ml_cow(self.CONTROL))
@@ -57,26 +64,34 @@ class TestMlScoring(MlCase):
 
     def test_repeat_refreshes_and_vanished_signal_clears(self):
         Event = self.env["dairy.attention.event"]
-        manual = Event.browse(Event.raise_attention(
-            self.ml_cow(self.CONTROL).id, "mastitis", {"source": "manual", "priority": "2"}))
+        manual = Event.browse(
+            Event.raise_attention(
+                self.ml_cow(self.CONTROL).id, "mastitis", {"source": "manual", "priority": "2"}
+            )
+        )
         self.env["dairy.animal"].score_animals(self.cows.ids)
-        first = Event.search([("animal_id", "in", self.cows.ids), ("source", "=", "ml"),
-                              ("is_open", "=", True)])
+        first = Event.search(
+            [("animal_id", "in", self.cows.ids), ("source", "=", "ml"), ("is_open", "=", True)]
+        )
         self.assertTrue(first)
         self.env["dairy.animal"].score_animals(self.cows.ids)
-        again = Event.search([("animal_id", "in", self.cows.ids), ("source", "=", "ml"),
-                              ("is_open", "=", True)])
+        again = Event.search(
+            [("animal_id", "in", self.cows.ids), ("source", "=", "ml"), ("is_open", "=", True)]
+        )
         self.assertEqual(again, first, "one open event per animal and cause, refreshed")
         self.assertEqual(set(again.mapped("occurrence_count")), {2})
         self.assertEqual(
             self.env["dairy.ml.score"].search_count([("animal_id", "in", self.cows.ids)]),
-            self.N_COWS, "one score per animal and day, replaced on a re-run")
+            self.N_COWS,
+            "one score per animal and day, replaced on a re-run",
+        )
         # the heat goes away: the cow's collar data becomes ordinary again
         calm = self.hourly.copy()
         cow1 = calm["cow"] == self.HEAT
         calm.loc[cow1, "activity"] = calm.loc[calm["cow"] == self.CONTROL, "activity"].to_numpy()
         calm.loc[cow1, "rumination_min"] = calm.loc[
-            calm["cow"] == self.CONTROL, "rumination_min"].to_numpy()
+            calm["cow"] == self.CONTROL, "rumination_min"
+        ].to_numpy()
         self._store_hourly(calm[cow1])
         summary = self.env["dairy.animal"].score_animals(self.cows.ids)
         expected, results = self.expected(summary["as_of"], hourly=calm)
@@ -99,18 +114,33 @@ class TestMlScoring(MlCase):
         recent_h = hourly[(hourly["cow"] == 5) & (hourly["ts"] > self.end - pd.Timedelta(days=5))]
         recent_m = milk[(milk["cow"] == 5) & (milk["ts"] > self.end - pd.Timedelta(days=5))]
         self._store_hourly(recent_h, refs={5: short.eid})
-        self.env["dairy.milk.record"].create([
-            {"animal_id": short.id, "yield_l": float(r.yield_l),
-             "milking_time": r.ts.tz_localize(None).to_pydatetime()}
-            for r in recent_m.itertuples()
-        ])
-        odd = self._animal("ML-ODD", "050000977100098", years=4,
-                           breed_id=self.env["dairy.breed"].create(
-                               {"name": "Martian", "code": "MARS"}).id)
+        self.env["dairy.milk.record"].create(
+            [
+                {
+                    "animal_id": short.id,
+                    "yield_l": float(r.yield_l),
+                    "milking_time": r.ts.tz_localize(None).to_pydatetime(),
+                }
+                for r in recent_m.itertuples()
+            ]
+        )
+        odd = self._animal(
+            "ML-ODD",
+            "050000977100098",
+            years=4,
+            breed_id=self.env["dairy.breed"].create({"name": "Martian", "code": "MARS"}).id,
+        )
         self._calve(odd, 20)
         bull = self.bull
-        ids = [no_data.id, short.id, odd.id, bull.id, self.ml_cow(self.CONTROL).id,
-               self.ml_cow(self.PAST_HEAT).id, 987654321]
+        ids = [
+            no_data.id,
+            short.id,
+            odd.id,
+            bull.id,
+            self.ml_cow(self.CONTROL).id,
+            self.ml_cow(self.PAST_HEAT).id,
+            987654321,
+        ]
         summary = Animal.score_animals(ids)
         self.assertEqual(summary["scored"], 6)
         self.assertEqual(summary["unknown_ids"], [987654321])
@@ -124,8 +154,14 @@ class TestMlScoring(MlCase):
         odd_score = odd.ml_score_id
         self.assertIn("unknown breed", odd_score.warnings)
         self.assertEqual(odd_score.status, "insufficient_data")
-        self.assertFalse(self.env["dairy.attention.event"].search_count(
-            [("animal_id", "in", [no_data.id, short.id, odd.id, bull.id]), ("source", "=", "ml")]))
+        self.assertFalse(
+            self.env["dairy.attention.event"].search_count(
+                [
+                    ("animal_id", "in", [no_data.id, short.id, odd.id, bull.id]),
+                    ("source", "=", "ml"),
+                ]
+            )
+        )
         # nothing to score is not an error either
         self.assertEqual(Animal.score_animals([])["scored"], 0)
 
@@ -134,11 +170,16 @@ class TestMlScoring(MlCase):
         cow = self._animal("ML-MILKONLY", "050000977100097", years=4, previous_lactations=1)
         self._calve(cow, 60)
         milk = self.milk[self.milk["cow"] == self.CONTROL]
-        self.env["dairy.milk.record"].create([
-            {"animal_id": cow.id, "yield_l": float(r.yield_l),
-             "milking_time": r.ts.tz_localize(None).to_pydatetime()}
-            for r in milk.itertuples()
-        ])
+        self.env["dairy.milk.record"].create(
+            [
+                {
+                    "animal_id": cow.id,
+                    "yield_l": float(r.yield_l),
+                    "milking_time": r.ts.tz_localize(None).to_pydatetime(),
+                }
+                for r in milk.itertuples()
+            ]
+        )
         summary = self.env["dairy.animal"].score_animals([cow.id])
         score = cow.ml_score_id
         self.assertEqual(score.forecast_status, "ok")
@@ -154,8 +195,10 @@ class TestMlScoring(MlCase):
         self.assertEqual(n, 30 + 7, "30 days of milk and 7 forecast days")
         self.assertEqual(len(chart["actual"]), n)
         self.assertEqual(len(chart["fitted"]), n)
-        self.assertEqual([v for v in chart["forecast"] if v is not None],
-                         [d["yield_kg"] for d in cow.ml_score_id.forecast])
+        self.assertEqual(
+            [v for v in chart["forecast"] if v is not None],
+            [d["yield_kg"] for d in cow.ml_score_id.forecast],
+        )
         self.assertTrue(all(v is None for v in chart["actual"][-7:]))
         self.assertTrue(chart["curve"])
         self.assertTrue(all(v > 0 for v in chart["fitted"]))
@@ -168,8 +211,9 @@ class TestMlScoring(MlCase):
         self.assertEqual(heifer.ml_chart_data["labels"], [])
 
     def test_demo_herd_is_scored(self):
-        demo = self.env["dairy.animal"].search([("visual_tag", "=like", "SD-%"),
-                                                ("status", "=", "lactating")])
+        demo = self.env["dairy.animal"].search(
+            [("visual_tag", "=like", "SD-%"), ("status", "=", "lactating")]
+        )
         if not demo:
             self.fail("the module demo herd (SD-0001...) is missing: install with demo data")
         summary = self.env["dairy.animal"]._cron_ml_score()
@@ -189,7 +233,11 @@ class TestMlScoring(MlCase):
         self.env["ir.config_parameter"].sudo().set_param("smart_dairy.ml_rescore_minutes", "0")
         again = self.cows._score_new_sensor_data()
         self.assertEqual(again["scored"], self.N_COWS)
-        heat = self.env["dairy.attention.event"].search([
-            ("animal_id", "=", self.ml_cow(self.HEAT).id), ("cause", "=", "heat"),
-            ("is_open", "=", True)])
+        heat = self.env["dairy.attention.event"].search(
+            [
+                ("animal_id", "=", self.ml_cow(self.HEAT).id),
+                ("cause", "=", "heat"),
+                ("is_open", "=", True),
+            ]
+        )
         self.assertEqual(heat.occurrence_count, 2)
