@@ -53,18 +53,34 @@ def load_day(env, cr):
             ts = now - timedelta(seconds=10 * step)
             hour = ts.hour + ts.minute / 60
             temp = 27 + 5 * abs(12 - hour) / 12 + k * 0.2
-            for metric, value in (("temperature_c", temp), ("humidity_pct", 70 + k),
-                                  ("ammonia_ppm", 8 + k + step % 7)):
-                items.append(Reading(code, metric, ts, round(value, 2), ts, "sd1",
-                                     units[metric], barn))
+            for metric, value in (
+                ("temperature_c", temp),
+                ("humidity_pct", 70 + k),
+                ("ammonia_ppm", 8 + k + step % 7),
+            ):
+                items.append(
+                    Reading(code, metric, ts, round(value, 2), ts, "sd1", units[metric], barn)
+                )
     collars = env["iot.device"].search([("device_type", "=", "activity_collar")])
     for i, collar in enumerate(collars):
         ts = now - timedelta(seconds=30 + i)
-        items.append(Reading(collar.code, "activity", ts, 300.0, ts, "sd1", "index", None,
-                             collar.animal_id.eid, collar.animal_id.eid))
+        items.append(
+            Reading(
+                collar.code,
+                "activity",
+                ts,
+                300.0,
+                ts,
+                "sd1",
+                "index",
+                None,
+                collar.animal_id.eid,
+                collar.animal_id.eid,
+            )
+        )
     t0 = time.perf_counter()
     for start in range(0, len(items), 20000):
-        write_batch(cr._obj, items[start:start + 20000], evaluate_rules=False)
+        write_batch(cr._obj, items[start : start + 20000], evaluate_rules=False)
     cr.execute("ANALYZE iot.reading; ANALYZE iot.reading_hourly")
     return len(items), time.perf_counter() - t0, len(collars)
 
@@ -88,7 +104,9 @@ def main():
             cr.execute(
                 "SELECT device_code, metric, date_trunc('hour', ts), avg(value) FROM iot.reading "
                 "WHERE device_code = ANY(%s) AND ts >= date_trunc('hour', now()) - "
-                "interval '23 hours' GROUP BY 1, 2, 3", (codes,))
+                "interval '23 hours' GROUP BY 1, 2, 3",
+                (codes,),
+            )
             return (time.perf_counter() - t0) * 1000, len(cr.fetchall())
 
         def latest_distinct_on():
@@ -98,7 +116,8 @@ def main():
                 "SELECT DISTINCT ON (device_code, metric) device_code, metric, value, ts "
                 "FROM iot.reading WHERE device_code = ANY(%s) AND metric = ANY(%s) "
                 "AND ts > now() - interval '24 hours' ORDER BY device_code, metric, ts DESC",
-                (codes, ["temperature_c", "humidity_pct", "ammonia_ppm"]))
+                (codes, ["temperature_c", "humidity_pct", "ammonia_ppm"]),
+            )
             cr.fetchall()
             return (time.perf_counter() - t0) * 1000
 
@@ -121,24 +140,31 @@ def main():
         lateral_ms = statistics.median(latest_lateral() for _ in range(repeat))
         data = dashboard()[1]
         barn = [b for b in data["barns"] if b["code"] == "B1"]
-        print(json.dumps({
-            "bench": "iotmgmt_dashboard",
-            "readings_loaded": rows,
-            "load_s": round(load_s, 2),
-            "collars": collars,
-            "dashboard_refresh_ms_p50": round(dash_ms, 2),
-            "chart_from_rollups_ms_p50": round(rollup_ms, 2),
-            "baseline_chart_from_raw_readings_ms_p50": round(raw_ms, 2),
-            "ratio_chart_raw_vs_rollup": round(raw_ms / rollup_ms, 1) if rollup_ms else None,
-            "latest_readings_ms_p50": round(lateral_ms, 2),
-            "baseline_latest_distinct_on_ms_p50": round(distinct_ms, 2),
-            "ratio_latest_distinct_on_vs_lateral": round(distinct_ms / lateral_ms, 1)
-            if lateral_ms else None,
-            "refresh_budget_ms": 2000,
-            "ratio_budget_vs_refresh": round(2000 / dash_ms, 1) if dash_ms else None,
-            "b1_chart_points": len(barn[0]["chart"]["temperature_c"]) if barn else 0,
-            "repeat": repeat,
-        }))
+        print(
+            json.dumps(
+                {
+                    "bench": "iotmgmt_dashboard",
+                    "readings_loaded": rows,
+                    "load_s": round(load_s, 2),
+                    "collars": collars,
+                    "dashboard_refresh_ms_p50": round(dash_ms, 2),
+                    "chart_from_rollups_ms_p50": round(rollup_ms, 2),
+                    "baseline_chart_from_raw_readings_ms_p50": round(raw_ms, 2),
+                    "ratio_chart_raw_vs_rollup": round(raw_ms / rollup_ms, 1)
+                    if rollup_ms
+                    else None,
+                    "latest_readings_ms_p50": round(lateral_ms, 2),
+                    "baseline_latest_distinct_on_ms_p50": round(distinct_ms, 2),
+                    "ratio_latest_distinct_on_vs_lateral": round(distinct_ms / lateral_ms, 1)
+                    if lateral_ms
+                    else None,
+                    "refresh_budget_ms": 2000,
+                    "ratio_budget_vs_refresh": round(2000 / dash_ms, 1) if dash_ms else None,
+                    "b1_chart_points": len(barn[0]["chart"]["temperature_c"]) if barn else 0,
+                    "repeat": repeat,
+                }
+            )
+        )
     finally:
         cr.rollback()
         cr.close()

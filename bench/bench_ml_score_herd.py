@@ -21,8 +21,9 @@ BUDGET_S = 2.0
 
 def main():
     herd = HerdSimulator(n_cows=255, days=30, seed=42).run()
-    models = ModelBundle(health=train_health(n_cows=80, days=200),
-                         forecast=train_forecast_sim(n_cows=60, days=400))
+    models = ModelBundle(
+        health=train_health(n_cows=80, days=200), forecast=train_forecast_sim(n_cows=60, days=400)
+    )
     an = herd.animals()
     runs = []
     for _ in range(5):
@@ -34,21 +35,28 @@ def main():
     sample = an.animal_id.iloc[:25].tolist()
     t = time.perf_counter()
     for aid in sample:
-        score_herd(herd.hourly[herd.hourly.cow_id == aid],
-                   herd.milkings[herd.milkings.cow_id == aid], an[an.animal_id == aid],
-                   models=models)
+        score_herd(
+            herd.hourly[herd.hourly.cow_id == aid],
+            herd.milkings[herd.milkings.cow_id == aid],
+            an[an.animal_id == aid],
+            models=models,
+        )
     per_animal_s = (time.perf_counter() - t) / len(sample) * len(an)
-    print(json.dumps({
-        "benchmark": "score_herd 255 cows x 30 days (heat, health, 7-day forecast, residual)",
-        "herd_scoring_s": round(herd_s, 3),
-        "runs_s": [round(x, 3) for x in runs],
-        "baseline_per_animal_loop_s": round(per_animal_s, 3),
-        "ratio_baseline_over_herd": round(per_animal_s / herd_s, 1),
-        "budget_s": BUDGET_S,
-        "within_budget": herd_s < BUDGET_S,
-        "animals_scored": len(out),
-        "ok_results": sum(o["status"] == "ok" for o in out),
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "score_herd 255 cows x 30 days (heat, health, 7-day forecast, residual)",
+                "herd_scoring_s": round(herd_s, 3),
+                "runs_s": [round(x, 3) for x in runs],
+                "baseline_per_animal_loop_s": round(per_animal_s, 3),
+                "ratio_baseline_over_herd": round(per_animal_s / herd_s, 1),
+                "budget_s": BUDGET_S,
+                "within_budget": herd_s < BUDGET_S,
+                "animals_scored": len(out),
+                "ok_results": sum(o["status"] == "ok" for o in out),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

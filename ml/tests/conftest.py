@@ -13,8 +13,10 @@ MILKMAN = REPO.parent / "shared" / "data" / "milkman.csv.gz"
 @pytest.fixture(scope="session")
 def milkman_path():
     if not MILKMAN.exists():
-        pytest.skip(f"real data {MILKMAN} absent (milkman.csv.gz from R package doBy is not "
-                    "part of the repository); real-data checks skipped")
+        pytest.skip(
+            f"real data {MILKMAN} absent (milkman.csv.gz from R package doBy is not "
+            "part of the repository); real-data checks skipped"
+        )
     return MILKMAN
 
 

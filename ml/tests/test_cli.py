@@ -18,8 +18,7 @@ def test_train_writes_valid_artifacts_and_score_uses_them(tmp_path, capsys):
     bundle = ModelBundle.load(out)
     assert bundle.health is None and bundle.forecast is not None
     capsys.readouterr()
-    assert main(["score", "--models", str(out), "--cows", "30", "--days", "20", "--show",
-                 "3"]) == 0
+    assert main(["score", "--models", str(out), "--cows", "30", "--days", "20", "--show", "3"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert len(shown) == 3 and shown[0]["models"]["forecast"] == "trained"
 

@@ -29,10 +29,12 @@ def test_simulated_herd_mape_target(sim_model):
 
 def test_predict_shapes_and_insufficient_history(sim_model):
     d = sim_daily(HerdSimulator(n_cows=20, days=60, seed=8).run())
-    short = pd.DataFrame({"animal_id": "short", "dim": np.arange(1, 6), "yield_kg": 8.0,
-                          "parity": 1})
-    nan = pd.DataFrame({"animal_id": "nan", "dim": np.arange(1, 30), "yield_kg": np.nan,
-                        "parity": 1})
+    short = pd.DataFrame(
+        {"animal_id": "short", "dim": np.arange(1, 6), "yield_kg": 8.0, "parity": 1}
+    )
+    nan = pd.DataFrame(
+        {"animal_id": "nan", "dim": np.arange(1, 30), "yield_kg": np.nan, "parity": 1}
+    )
     out = sim_model.predict(pd.concat([d, short, nan], ignore_index=True))
     ok = out[out.status == "ok"]
     assert all(list(g.h) == [1, 2, 3, 4, 5, 6, 7] for _, g in ok.groupby("animal_id"))

@@ -7,8 +7,14 @@ from smart_dairy_ml.simulator import HerdSimulator
 
 def _metrics(r, alerts):
     t0 = pd.Timestamp(r.params["start"], tz="UTC")
-    return heat_cowday_metrics(alerts, r.events[r.events.kind == "heat"], r.cows.cow_id.values,
-                               t0, r.params["days"], warmup_days=10)
+    return heat_cowday_metrics(
+        alerts,
+        r.events[r.events.kind == "heat"],
+        r.cows.cow_id.values,
+        t0,
+        r.params["days"],
+        warmup_days=10,
+    )
 
 
 def test_targets_and_baselines(herd_90):

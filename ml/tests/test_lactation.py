@@ -43,11 +43,14 @@ def test_best_and_all_models():
     assert LactationCurve("best").fit(t, y).rmse_ < 0.2
 
 
-@pytest.mark.parametrize("y", [
-    np.full(5, 10.0),                   # too little history
-    np.full(30, np.nan),                # all missing
-    -np.ones(30),                       # negative values
-])
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.full(5, 10.0),  # too little history
+        np.full(30, np.nan),  # all missing
+        -np.ones(30),  # negative values
+    ],
+)
 def test_insufficient_data(y):
     with pytest.raises(InsufficientData):
         LactationCurve().fit(np.arange(1, len(y) + 1), y)

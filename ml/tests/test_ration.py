@@ -29,9 +29,19 @@ def test_least_cost_ration_meets_constraints():
         assert row.kg_dm <= lib.at[row.feed, "max_kg_dm"] + 1e-6
     assert res.cost_bdt > 0
     # the feed library includes the Bangladeshi feeds named in the issue
-    assert {"rice_straw", "napier_grass", "para_grass", "maize_silage", "wheat_bran",
-            "rice_polish", "mustard_oil_cake", "soybean_meal", "pulse_bran", "molasses",
-            "dcp_mineral"} <= set(lib.index)
+    assert {
+        "rice_straw",
+        "napier_grass",
+        "para_grass",
+        "maize_silage",
+        "wheat_bran",
+        "rice_polish",
+        "mustard_oil_cake",
+        "soybean_meal",
+        "pulse_bran",
+        "molasses",
+        "dcp_mineral",
+    } <= set(lib.index)
 
 
 def test_cheaper_feed_is_preferred():

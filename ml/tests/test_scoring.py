@@ -33,12 +33,17 @@ def test_one_result_per_animal_with_statuses(herd30):
 
 def test_heat_alert_matches_truth(herd30):
     r = herd30
-    out = {o["animal_id"]: o for o in score_herd(r.hourly, r.milkings,
-                                                 r.animals().assign(pregnant=False))}
+    out = {
+        o["animal_id"]: o
+        for o in score_herd(r.hourly, r.milkings, r.animals().assign(pregnant=False))
+    }
     as_of = r.hourly.ts.max()
-    ev = r.events[(r.events.kind == "heat") & (r.events.onset_ts >= as_of - pd.Timedelta(
-        hours=40)) & (r.events.detail == "") & (r.events.onset_ts <= as_of - pd.Timedelta(
-            hours=10))]
+    ev = r.events[
+        (r.events.kind == "heat")
+        & (r.events.onset_ts >= as_of - pd.Timedelta(hours=40))
+        & (r.events.detail == "")
+        & (r.events.onset_ts <= as_of - pd.Timedelta(hours=10))
+    ]
     assert len(ev) >= 1
     hits = sum(out[c]["heat"]["alert"] for c in ev.cow_id)
     assert hits >= 0.7 * len(ev)
@@ -55,17 +60,17 @@ def test_bad_cows_never_stop_the_herd(herd30):
     m = r.milkings.copy()
     an = r.animals()
     h.loc[h.cow_id == 1, ["activity", "rumination_min", "body_temp_c"]] = np.nan  # missing
-    h.loc[h.cow_id == 2, "activity"] = 50.0                                       # constant
-    h.loc[h.cow_id == 3, "activity"] = -3.0                                       # negative
+    h.loc[h.cow_id == 2, "activity"] = 50.0  # constant
+    h.loc[h.cow_id == 3, "activity"] = -3.0  # negative
     m.loc[m.cow_id == 3, "yield_l"] = -1.0
-    h = h[~((h.cow_id == 4) & (h.ts < h.ts.max() - pd.Timedelta(days=5)))]        # 5 days only
+    h = h[~((h.cow_id == 4) & (h.ts < h.ts.max() - pd.Timedelta(days=5)))]  # 5 days only
     m = m[~((m.cow_id == 4) & (m.ts < m.ts.max() - pd.Timedelta(days=5)))]
-    an.loc[an.animal_id == 5, "breed"] = "Martian"                                # unknown breed
-    an.loc[an.animal_id == 6, "calving_date"] = None                              # unknown DIM
+    an.loc[an.animal_id == 5, "breed"] = "Martian"  # unknown breed
+    an.loc[an.animal_id == 6, "calving_date"] = None  # unknown DIM
     an["parity"] = an["parity"].astype(object)
     an.loc[an.animal_id == 7, "parity"] = "x"
     extra = pd.DataFrame({"animal_id": [999], "parity": [2], "calving_date": [None]})
-    an = pd.concat([an, extra], ignore_index=True)                                # no data at all
+    an = pd.concat([an, extra], ignore_index=True)  # no data at all
     out = {o["animal_id"]: o for o in score_herd(h, m, an)}
     assert len(out) == 256
     for aid in (1, 2, 3):
@@ -97,10 +102,22 @@ def test_residual_flag_on_yield_drop(herd30):
 def test_artifacts_roundtrip_and_validation(tmp_path, herd30):
     det = train_heat(seed=3, n_cows=60, days=60)
     fc = train_forecast_sim(seed=3, n_cows=40, days=400)
-    save_artifact(det, tmp_path / "heat.joblib", "heat", det.features_, det.training_summary_,
-                  {"sensitivity": 0.9})
-    save_artifact(fc, tmp_path / "forecast.joblib", "forecast", FC_FEATURES,
-                  fc.training_summary_, {"mape_h7": 5.0})
+    save_artifact(
+        det,
+        tmp_path / "heat.joblib",
+        "heat",
+        det.features_,
+        det.training_summary_,
+        {"sensitivity": 0.9},
+    )
+    save_artifact(
+        fc,
+        tmp_path / "forecast.joblib",
+        "forecast",
+        FC_FEATURES,
+        fc.training_summary_,
+        {"mape_h7": 5.0},
+    )
     a = load_artifact(tmp_path / "forecast.joblib", "forecast")
     assert a["version"] and a["features"] == FC_FEATURES and a["metrics"]["mape_h7"] == 5.0
     assert a["training_summary"]["animals"] > 10 and "scikit-learn" in a["library_versions"]

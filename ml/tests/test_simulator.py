@@ -17,8 +17,16 @@ def test_identity_contract_and_columns():
     assert set(c.barn) == {"B1", "B2", "B3"}
     assert {"cow_id", "ts", "activity", "rumination_min", "body_temp_c"} <= set(r.hourly)
     assert str(r.hourly.ts.dt.tz) == "UTC"
-    assert {"cow_id", "ts", "session", "yield_l", "fat_pct", "snf_pct", "conductivity_ms_cm",
-            "milk_temp_c"} <= set(r.milkings)
+    assert {
+        "cow_id",
+        "ts",
+        "session",
+        "yield_l",
+        "fat_pct",
+        "snf_pct",
+        "conductivity_ms_cm",
+        "milk_temp_c",
+    } <= set(r.milkings)
     assert set(r.milkings.session) == {"AM", "PM"}
     assert {"barn", "ts", "temperature_c", "humidity_pct", "ammonia_ppm"} <= set(r.environment)
     assert {"cow_id", "kind", "onset_ts", "end_ts", "diagnosis_ts"} <= set(r.events)
@@ -45,8 +53,7 @@ def test_bad_parameters():
 def test_calibration_against_published_figures(herd_long):
     r = herd_long
     h = r.hourly
-    day = h.assign(d=h.ts.dt.floor("D")).groupby(["cow_id", "d"]).rumination_min.sum(
-        min_count=24)
+    day = h.assign(d=h.ts.dt.floor("D")).groupby(["cow_id", "d"]).rumination_min.sum(min_count=24)
     per_cow = day.groupby("cow_id").median()
     assert 430 <= per_cow.mean() <= 500  # rumination 430-500 min/day
     assert per_cow.std() > 10  # cow-to-cow spread
@@ -80,8 +87,10 @@ def test_heat_signal_and_tiestall():
         ratios = []
         for e in r.events[(r.events.kind == "heat") & (r.events.detail != "silent")].itertuples():
             s = h.loc[e.cow_id]
-            base = s[(s.index < e.onset_ts - pd.Timedelta(days=1))
-                     & (s.index >= e.onset_ts - pd.Timedelta(days=8))].mean()
+            base = s[
+                (s.index < e.onset_ts - pd.Timedelta(days=1))
+                & (s.index >= e.onset_ts - pd.Timedelta(days=8))
+            ].mean()
             inside = s[(s.index >= e.onset_ts) & (s.index < e.end_ts)].mean()
             if np.isfinite(base) and np.isfinite(inside):
                 ratios.append(inside / base)

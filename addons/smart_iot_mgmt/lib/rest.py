@@ -21,9 +21,13 @@ KINDS = ("sensor-reading", "animal-activity", "milk-production")
 SENSOR_TYPES = ("temperature", "humidity", "ammonia")
 # the metric a sensor "type" is stored under (aliases accepted from the seed examples)
 SENSOR_ALIASES = {
-    "temperature": "temperature", "temperature_c": "temperature",
-    "humidity": "humidity", "humidity_pct": "humidity",
-    "ammonia": "ammonia", "ammonia_ppm": "ammonia", "nh3": "ammonia",
+    "temperature": "temperature",
+    "temperature_c": "temperature",
+    "humidity": "humidity",
+    "humidity_pct": "humidity",
+    "ammonia": "ammonia",
+    "ammonia_ppm": "ammonia",
+    "nh3": "ammonia",
 }
 
 
@@ -53,13 +57,17 @@ def load_body(raw):
     if not items:
         raise RestError(400, "empty_body", "The list of readings is empty.")
     if len(items) > MAX_ITEMS:
-        raise RestError(413, "too_many_items",
-                        f"At most {MAX_ITEMS} readings per request, got {len(items)}.",
-                        {"max_items": MAX_ITEMS})
+        raise RestError(
+            413,
+            "too_many_items",
+            f"At most {MAX_ITEMS} readings per request, got {len(items)}.",
+            {"max_items": MAX_ITEMS},
+        )
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise RestError(422, "not_object", "Each reading must be a JSON object.",
-                            {"index": index})
+            raise RestError(
+                422, "not_object", "Each reading must be a JSON object.", {"index": index}
+            )
     return items
 
 
@@ -67,31 +75,49 @@ def to_message(kind, item, farm):
     """``(topic, payload bytes, device code)`` for one REST object, or ``RestError`` 422."""
     body = dict(item)
     if kind == "sensor-reading":
-        sensor = body.pop("type", None) or body.pop("metric", None) or body.pop("sensor_type",
-                                                                                   None)
+        sensor = body.pop("type", None) or body.pop("metric", None) or body.pop("sensor_type", None)
         if sensor is None:
-            raise RestError(422, "missing_field", "type is required "
-                            f"(one of {', '.join(SENSOR_TYPES)}).", {"field": "type"})
+            raise RestError(
+                422,
+                "missing_field",
+                f"type is required (one of {', '.join(SENSOR_TYPES)}).",
+                {"field": "type"},
+            )
         sensor = SENSOR_ALIASES.get(str(sensor).lower()) if isinstance(sensor, str) else None
         if sensor is None:
-            raise RestError(422, "bad_value", "type must be one of "
-                            f"{', '.join(SENSOR_TYPES)}.", {"field": "type"})
+            raise RestError(
+                422,
+                "bad_value",
+                f"type must be one of {', '.join(SENSOR_TYPES)}.",
+                {"field": "type"},
+            )
         topic = f"farm/{farm}/sensors/{sensor}"
     elif kind in ("animal-activity", "milk-production"):
-        animal = body.pop("animal", None) or body.pop("animal_id", None) or body.pop("eid",
-                                                                                      None)
+        animal = body.pop("animal", None) or body.pop("animal_id", None) or body.pop("eid", None)
         if animal is None:
-            raise RestError(422, "missing_field", "animal (EID or visual tag) is required.",
-                            {"field": "animal"})
+            raise RestError(
+                422, "missing_field", "animal (EID or visual tag) is required.", {"field": "animal"}
+            )
         if not isinstance(animal, str) or "/" in animal or "+" in animal or "#" in animal:
-            raise RestError(422, "wrong_type", "animal must be an EID or a visual tag string.",
-                            {"field": "animal"})
-        topic = (f"farm/{farm}/animals/{animal}/activity" if kind == "animal-activity"
-                 else f"farm/{farm}/milking/{animal}/production")
+            raise RestError(
+                422,
+                "wrong_type",
+                "animal must be an EID or a visual tag string.",
+                {"field": "animal"},
+            )
+        topic = (
+            f"farm/{farm}/animals/{animal}/activity"
+            if kind == "animal-activity"
+            else f"farm/{farm}/milking/{animal}/production"
+        )
     else:
         raise RestError(404, "unknown_kind", f"Unknown reading kind {kind!r}.")
-    device = body.get("device_id") or body.get("collar_id") or body.get("meter_id") \
+    device = (
+        body.get("device_id")
+        or body.get("collar_id")
+        or body.get("meter_id")
         or body.get("sensor_id")
+    )
     return topic, json.dumps(body).encode("utf-8"), device if isinstance(device, str) else None
 
 

@@ -6,9 +6,13 @@ class DairyAnimal(models.Model):
     _inherit = "dairy.animal"
 
     iot_device_ids = fields.One2many("iot.device", "animal_id", string="Devices")
-    iot_assignment_ids = fields.One2many("iot.device.assignment", "animal_id",
-                                         string="Device history")
-    collar_id = fields.Many2one("iot.device", compute="_compute_collar", )
+    iot_assignment_ids = fields.One2many(
+        "iot.device.assignment", "animal_id", string="Device history"
+    )
+    collar_id = fields.Many2one(
+        "iot.device",
+        compute="_compute_collar",
+    )
     iot_last_data_at = fields.Datetime(string="Last sensor data", readonly=True)
     iot_alert_ids = fields.One2many("iot.alert", "animal_id", string="IoT alerts")
 
@@ -16,4 +20,5 @@ class DairyAnimal(models.Model):
     def _compute_collar(self):
         for animal in self:
             animal.collar_id = animal.iot_device_ids.filtered(
-                lambda d: d.device_type == "activity_collar")[:1]
+                lambda d: d.device_type == "activity_collar"
+            )[:1]

@@ -7,8 +7,10 @@ from ..routers import iot_router
 class FastapiEndpoint(models.Model):
     _inherit = "fastapi.endpoint"
 
-    app = fields.Selection(selection_add=[("smart_iot", "Smart Dairy IoT ingestion")],
-                           ondelete={"smart_iot": "cascade"})
+    app = fields.Selection(
+        selection_add=[("smart_iot", "Smart Dairy IoT ingestion")],
+        ondelete={"smart_iot": "cascade"},
+    )
 
     def _get_fastapi_routers(self):
         if self.app == "smart_iot":

@@ -22,8 +22,11 @@ class IotAlert(models.Model):
 
     rule_id = fields.Many2one("iot.alert.rule", index=True, ondelete="set null")
     kind = fields.Selection(related="rule_id.kind", store=True)
-    subject = fields.Char(index=True, readonly=True,
-                          help="What the rule was evaluated for: device:<code> / animal:<eid>.")
+    subject = fields.Char(
+        index=True,
+        readonly=True,
+        help="What the rule was evaluated for: device:<code> / animal:<eid>.",
+    )
     device_id = fields.Many2one("iot.device", index=True, ondelete="set null")
     device_code = fields.Char(readonly=True)
     animal_id = fields.Many2one("dairy.animal", index=True, ondelete="set null")
@@ -34,12 +37,17 @@ class IotAlert(models.Model):
     min_value = fields.Float(digits=(10, 3), readonly=True)
     max_value = fields.Float(digits=(10, 3), readonly=True)
     reading_count = fields.Integer(
-        string="Readings", readonly=True,
+        string="Readings",
+        readonly=True,
         help="Out-of-range readings counted by the ingestor in the current episode.",
     )
     message = fields.Text(readonly=True)
-    current_key = fields.Char(readonly=True, index=True, copy=False,
-                              help="Key of the ingestor episode currently behind the alert.")
+    current_key = fields.Char(
+        readonly=True,
+        index=True,
+        copy=False,
+        help="Key of the ingestor episode currently behind the alert.",
+    )
     episode_ids = fields.One2many("iot.alert.episode", "alert_id")
     sms_ids = fields.One2many("iot.sms.message", "alert_id", string="SMS")
 
@@ -47,8 +55,11 @@ class IotAlert(models.Model):
     @api.model
     def _iot_values(self, item, rule, device, animal):
         subject = item.get("subject") or f"device:{item.get('device_code')}"
-        label = animal.display_name if animal else (device.display_name if device
-                                                    else item.get("device_code"))
+        label = (
+            animal.display_name
+            if animal
+            else (device.display_name if device else item.get("device_code"))
+        )
         barn = animal.barn_id if animal and animal.barn_id else device.barn_id
         metric = item.get("metric") or rule.metric
         return {
@@ -99,24 +110,33 @@ class IotAlert(models.Model):
             if rule.notify_activity:
                 for user in users or self.env.user:
                     alert.activity_schedule(
-                        "mail.mail_activity_data_todo", user_id=user.id,
-                        summary=alert.name[:120], note=text)
+                        "mail.mail_activity_data_todo",
+                        user_id=user.id,
+                        summary=alert.name[:120],
+                        note=text,
+                    )
             if rule.notify_email and users:
                 alert.message_post(
-                    body=text, subject=_("[%(sev)s] %(name)s", sev=alert.severity.upper(),
-                                         name=alert.name),
-                    partner_ids=users.partner_id.ids, subtype_xmlid="mail.mt_comment",
-                    message_type="notification")
+                    body=text,
+                    subject=_("[%(sev)s] %(name)s", sev=alert.severity.upper(), name=alert.name),
+                    partner_ids=users.partner_id.ids,
+                    subtype_xmlid="mail.mt_comment",
+                    message_type="notification",
+                )
             if rule.notify_bus:
                 targets = users or self.env.ref("smart_dairy_base.group_iot_operator").users
                 for user in targets:
-                    user.partner_id._bus_send("simple_notification", {
-                        "title": _("IoT alert (%s)", alert.severity),
-                        "message": alert.name,
-                        "sticky": alert.severity == "critical",
-                        "type": "danger" if alert.severity in ("critical", "major")
-                        else "warning",
-                    })
+                    user.partner_id._bus_send(
+                        "simple_notification",
+                        {
+                            "title": _("IoT alert (%s)", alert.severity),
+                            "message": alert.name,
+                            "sticky": alert.severity == "critical",
+                            "type": "danger"
+                            if alert.severity in ("critical", "major")
+                            else "warning",
+                        },
+                    )
             if rule.notify_sms and rule.sms_gateway_id:
                 numbers = [u.partner_id.mobile or u.partner_id.phone for u in users]
                 messages = rule.sms_gateway_id.send([n for n in numbers if n], text[:300])

@@ -31,8 +31,15 @@ SCOPES = [
     ("animal", "Animals"),
     ("group", "Animal group"),
 ]
-DAYS = [("0", "Monday"), ("1", "Tuesday"), ("2", "Wednesday"), ("3", "Thursday"),
-        ("4", "Friday"), ("5", "Saturday"), ("6", "Sunday")]
+DAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
 DEFAULT_TZ = "Asia/Dhaka"
 
 
@@ -47,7 +54,8 @@ class IotAlertRule(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda s: s.env.company)
     kind = fields.Selection(
         [("threshold", "Threshold"), ("connectivity", "Connectivity (silent device)")],
-        required=True, default="threshold",
+        required=True,
+        default="threshold",
     )
     metric = fields.Selection(METRICS)
     scope = fields.Selection(SCOPES, required=True, default="all")
@@ -61,11 +69,13 @@ class IotAlertRule(models.Model):
     use_max = fields.Boolean(string="Maximum")
     max_value = fields.Float(digits=(10, 3))
     duration_min = fields.Float(
-        string="For at least (min)", digits=(8, 2),
+        string="For at least (min)",
+        digits=(8, 2),
         help="The value must stay out of range this long (device time) before the alert fires.",
     )
     repeat_count = fields.Integer(
-        string="Readings in a row", default=1,
+        string="Readings in a row",
+        default=1,
         help="Consecutive out-of-range readings needed before the alert fires.",
     )
     hysteresis = fields.Float(
@@ -73,12 +83,13 @@ class IotAlertRule(models.Model):
         help="The alert clears only once the value is back inside the range by this margin.",
     )
     silence_factor = fields.Float(
-        default=3.0, help="Connectivity: silent for this many × the device's expected interval.",
+        default=3.0,
+        help="Connectivity: silent for this many × the device's expected interval.",
     )
     severity = fields.Selection(
-        [("warning", "Warning"), ("minor", "Minor"), ("major", "Major"),
-         ("critical", "Critical")],
-        required=True, default="major",
+        [("warning", "Warning"), ("minor", "Minor"), ("major", "Major"), ("critical", "Critical")],
+        required=True,
+        default="major",
     )
     notify_activity = fields.Boolean(string="Odoo activity", default=True)
     notify_email = fields.Boolean(string="E-mail")
@@ -86,8 +97,9 @@ class IotAlertRule(models.Model):
     notify_sms = fields.Boolean(string="SMS")
     sms_gateway_id = fields.Many2one("iot.sms.gateway", string="SMS gateway")
     user_ids = fields.Many2many("res.users", string="Notify", domain="[('share', '=', False)]")
-    schedule_ids = fields.One2many("iot.alert.rule.schedule", "rule_id", string="Active hours",
-                                   copy=True)
+    schedule_ids = fields.One2many(
+        "iot.alert.rule.schedule", "rule_id", string="Active hours", copy=True
+    )
     alert_ids = fields.One2many("iot.alert", "rule_id")
     open_alert_count = fields.Integer(compute="_compute_open_alert_count")
     description = fields.Text()
@@ -99,30 +111,56 @@ class IotAlertRule(models.Model):
     ]
 
     def _compute_open_alert_count(self):
-        counts = dict(self.env["iot.alert"]._read_group(
-            [("rule_id", "in", self.ids), ("is_open", "=", True)], ["rule_id"], ["__count"]))
+        counts = dict(
+            self.env["iot.alert"]._read_group(
+                [("rule_id", "in", self.ids), ("is_open", "=", True)], ["rule_id"], ["__count"]
+            )
+        )
         for rule in self:
             rule.open_alert_count = counts.get(rule, 0)
 
-    @api.constrains("kind", "metric", "use_min", "use_max", "min_value", "max_value",
-                    "hysteresis", "scope", "device_ids", "device_type", "barn_id", "animal_ids",
-                    "group_id", "silence_factor", "notify_sms", "sms_gateway_id")
+    @api.constrains(
+        "kind",
+        "metric",
+        "use_min",
+        "use_max",
+        "min_value",
+        "max_value",
+        "hysteresis",
+        "scope",
+        "device_ids",
+        "device_type",
+        "barn_id",
+        "animal_ids",
+        "group_id",
+        "silence_factor",
+        "notify_sms",
+        "sms_gateway_id",
+    )
     def _check_rule(self):
         for rule in self:
             if rule.kind == "threshold":
                 if not rule.metric:
                     raise ValidationError(_("Field Metric: a threshold rule needs a metric."))
                 if not (rule.use_min or rule.use_max):
-                    raise ValidationError(_(
-                        "Field Minimum/Maximum: rule %s needs a minimum, a maximum or both.",
-                        rule.name))
+                    raise ValidationError(
+                        _(
+                            "Field Minimum/Maximum: rule %s needs a minimum, a maximum or both.",
+                            rule.name,
+                        )
+                    )
                 if rule.use_min and rule.use_max:
                     if rule.min_value >= rule.max_value:
                         raise ValidationError(_("Field Minimum: must be below the maximum."))
                     if rule.hysteresis * 2 >= rule.max_value - rule.min_value:
-                        raise ValidationError(_(
-                            "Field Hysteresis: %(h)s is too wide for the range %(a)s–%(b)s.",
-                            h=rule.hysteresis, a=rule.min_value, b=rule.max_value))
+                        raise ValidationError(
+                            _(
+                                "Field Hysteresis: %(h)s is too wide for the range %(a)s–%(b)s.",
+                                h=rule.hysteresis,
+                                a=rule.min_value,
+                                b=rule.max_value,
+                            )
+                        )
             elif rule.silence_factor < 1:
                 raise ValidationError(_("Field Silence factor: must be at least 1."))
             missing = {
@@ -133,11 +171,16 @@ class IotAlertRule(models.Model):
                 "group": not rule.group_id,
             }.get(rule.scope)
             if missing:
-                raise ValidationError(_("Field Scope: choose the %s the rule applies to.",
-                                        dict(SCOPES)[rule.scope].lower()))
+                raise ValidationError(
+                    _(
+                        "Field Scope: choose the %s the rule applies to.",
+                        dict(SCOPES)[rule.scope].lower(),
+                    )
+                )
             if rule.kind == "connectivity" and rule.scope in ("animal", "group"):
-                raise ValidationError(_(
-                    "Field Scope: connectivity rules apply to devices, a device type or a barn."))
+                raise ValidationError(
+                    _("Field Scope: connectivity rules apply to devices, a device type or a barn.")
+                )
             if rule.notify_sms and not rule.sms_gateway_id:
                 raise ValidationError(_("Field SMS gateway: choose the gateway for SMS."))
 
@@ -165,8 +208,9 @@ class IotAlertRule(models.Model):
             "repeat_count": max(rule.repeat_count, 1),
             "hysteresis": rule.hysteresis,
             "severity": rule.severity,
-            "schedule": to_ingestor((s.dayofweek, s.hour_from, s.hour_to)
-                                    for s in rule.schedule_ids),
+            "schedule": to_ingestor(
+                (s.dayofweek, s.hour_from, s.hour_to) for s in rule.schedule_ids
+            ),
             "tz": self._farm_tz(),
             "silence_factor": rule.silence_factor or 3.0,
             "active": rule.active,

@@ -50,10 +50,12 @@ class IotDashboard(models.AbstractModel):
         Missing values are ``False`` (not ``None``) so XML-RPC callers can read it too."""
         now = fields.Datetime.now()
         Device = self.env["iot.device"]
-        devices = Device.search([("status", "not in", ("retired",)),
-                                 ("company_id", "in", self.env.companies.ids)])
-        barns = self.env["dairy.barn"].search([("company_id", "in", self.env.companies.ids)],
-                                              order="code")
+        devices = Device.search(
+            [("status", "not in", ("retired",)), ("company_id", "in", self.env.companies.ids)]
+        )
+        barns = self.env["dairy.barn"].search(
+            [("company_id", "in", self.env.companies.ids)], order="code"
+        )
         env_devices = devices.filtered(lambda d: d.device_type in ENV_TYPES and d.barn_id)
         latest, series, status = {}, {}, {}
         if iot_schema_ready(self.env.cr):
@@ -63,8 +65,19 @@ class IotDashboard(models.AbstractModel):
         factor = Device._silence_factor()
         alerts = self.env["iot.alert"].search_read(
             [("is_open", "=", True)],
-            ["name", "severity", "state", "barn_id", "last_seen", "device_code", "animal_id",
-             "reading_count", "metric"], limit=200)
+            [
+                "name",
+                "severity",
+                "state",
+                "barn_id",
+                "last_seen",
+                "device_code",
+                "animal_id",
+                "reading_count",
+                "metric",
+            ],
+            limit=200,
+        )
         fresh_by_barn, parlour = {}, {"meters": [], "counts": {}}
         for device in devices:
             received = device.last_received_at
@@ -72,18 +85,24 @@ class IotDashboard(models.AbstractModel):
                 received = status[device.code]
             state = freshness(received, device.expected_interval_s, now, factor)
             if device.device_type in ("milk_meter", "rfid_reader"):
-                parlour["meters"].append({
-                    "code": device.code, "type": device.device_type, "freshness": state,
-                    "last_received_at": fields.Datetime.to_string(received) if received
-                    else False,
-                })
+                parlour["meters"].append(
+                    {
+                        "code": device.code,
+                        "type": device.device_type,
+                        "freshness": state,
+                        "last_received_at": fields.Datetime.to_string(received)
+                        if received
+                        else False,
+                    }
+                )
                 counts = parlour["counts"].setdefault(device.device_type, _zero())
                 counts[state] += 1
                 counts["total"] += 1
             elif device.device_type in FRESHNESS_TYPES:
                 barn = device.barn_id or device.animal_id.barn_id
-                counts = fresh_by_barn.setdefault(barn.id, {}).setdefault(device.device_type,
-                                                                          _zero())
+                counts = fresh_by_barn.setdefault(barn.id, {}).setdefault(
+                    device.device_type, _zero()
+                )
                 counts[state] += 1
                 counts["total"] += 1
         out_barns = []
@@ -97,9 +116,12 @@ class IotDashboard(models.AbstractModel):
                     if row and (best is None or row["ts"] > best["ts"]):
                         best = dict(row, device=code)
                 if best:
-                    env[metric] = {"value": round(best["value"], 2), "device": best["device"],
-                                   "ts": best["ts"].isoformat(),
-                                   "age_s": int((now - best["ts_naive"]).total_seconds())}
+                    env[metric] = {
+                        "value": round(best["value"], 2),
+                        "device": best["device"],
+                        "ts": best["ts"].isoformat(),
+                        "age_s": int((now - best["ts_naive"]).total_seconds()),
+                    }
             t = env.get("temperature_c", {}).get("value")
             h = env.get("humidity_pct", {}).get("value")
             barn_thi = thi(t, h)
@@ -111,34 +133,46 @@ class IotDashboard(models.AbstractModel):
                         points.setdefault(bucket, []).append(avg)
                 chart[metric] = [[b, round(sum(v) / len(v), 2)] for b, v in sorted(points.items())]
             barn_alerts = [a for a in alerts if a["barn_id"] and a["barn_id"][0] == barn.id]
-            out_barns.append({
-                "id": barn.id, "code": barn.code, "name": barn.name, "env": env,
-                "thi": barn_thi, "thi_level": thi_level(barn_thi), "chart": chart,
-                "alerts": [_alert_row(a) for a in barn_alerts[:20]],
-                "alert_count": len(barn_alerts),
-                "freshness": fresh_by_barn.get(barn.id, {}),
-                "env_devices": codes,
-            })
+            out_barns.append(
+                {
+                    "id": barn.id,
+                    "code": barn.code,
+                    "name": barn.name,
+                    "env": env,
+                    "thi": barn_thi,
+                    "thi_level": thi_level(barn_thi),
+                    "chart": chart,
+                    "alerts": [_alert_row(a) for a in barn_alerts[:20]],
+                    "alert_count": len(barn_alerts),
+                    "freshness": fresh_by_barn.get(barn.id, {}),
+                    "env_devices": codes,
+                }
+            )
         other_alerts = [_alert_row(a) for a in alerts if not a["barn_id"]]
-        return xmlrpc_safe({
-            "generated_at": fields.Datetime.to_string(now),
-            "refresh_s": self._refresh_s(),
-            "barns": out_barns,
-            "parlour": parlour,
-            "other_alerts": other_alerts[:20],
-            "totals": {
-                "open_alerts": len(alerts),
-                "critical": sum(1 for a in alerts if a["severity"] == "critical"),
-                "devices": len(devices),
-                "silent": sum(1 for d in devices if d.status == "silent"),
-                "discovered": sum(1 for d in devices if d.status == "discovered"),
-            },
-        })
+        return xmlrpc_safe(
+            {
+                "generated_at": fields.Datetime.to_string(now),
+                "refresh_s": self._refresh_s(),
+                "barns": out_barns,
+                "parlour": parlour,
+                "other_alerts": other_alerts[:20],
+                "totals": {
+                    "open_alerts": len(alerts),
+                    "critical": sum(1 for a in alerts if a["severity"] == "critical"),
+                    "devices": len(devices),
+                    "silent": sum(1 for d in devices if d.status == "silent"),
+                    "discovered": sum(1 for d in devices if d.status == "discovered"),
+                },
+            }
+        )
 
     @api.model
     def _refresh_s(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "smart_iot_mgmt.dashboard_refresh_s", "2")
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("smart_iot_mgmt.dashboard_refresh_s", "2")
+        )
         try:
             return min(max(int(value), 1), 60)
         except ValueError:
@@ -155,11 +189,15 @@ class IotDashboard(models.AbstractModel):
             "  SELECT value, ts FROM iot.reading WHERE device_code = d.code "
             "  AND metric = m.metric AND ts > now() - interval '24 hours' "
             "  ORDER BY ts DESC LIMIT 1) AS r",
-            (list(codes), list(ENV_METRICS)))
+            (list(codes), list(ENV_METRICS)),
+        )
         out = {}
         for code, metric, value, ts in self.env.cr.fetchall():
-            out[(code, metric)] = {"value": value, "ts": ts,
-                                   "ts_naive": ts.astimezone(_UTC).replace(tzinfo=None)}
+            out[(code, metric)] = {
+                "value": value,
+                "ts": ts,
+                "ts_naive": ts.astimezone(_UTC).replace(tzinfo=None),
+            }
         return out
 
     def _series(self, codes, now):
@@ -170,7 +208,8 @@ class IotDashboard(models.AbstractModel):
             "SELECT device_code, metric, bucket, avg FROM iot.reading_hourly "
             "WHERE device_code = ANY(%s) AND metric = ANY(%s) "
             "AND bucket >= %s::timestamp AT TIME ZONE 'UTC' ORDER BY bucket",
-            (list(codes), list(ENV_METRICS), since))
+            (list(codes), list(ENV_METRICS), since),
+        )
         out = {}
         for code, metric, bucket, avg in self.env.cr.fetchall():
             # float milliseconds: XML-RPC integers are 32-bit
@@ -182,9 +221,12 @@ class IotDashboard(models.AbstractModel):
             return {}
         self.env.cr.execute(
             "SELECT device_code, last_received_at FROM iot.device_status "
-            "WHERE device_code = ANY(%s)", (list(codes),))
-        return {code: ts.astimezone(_UTC).replace(tzinfo=None)
-                for code, ts in self.env.cr.fetchall()}
+            "WHERE device_code = ANY(%s)",
+            (list(codes),),
+        )
+        return {
+            code: ts.astimezone(_UTC).replace(tzinfo=None) for code, ts in self.env.cr.fetchall()
+        }
 
 
 def _zero():
@@ -193,7 +235,10 @@ def _zero():
 
 def _alert_row(a):
     return {
-        "id": a["id"], "name": a["name"], "severity": a["severity"], "state": a["state"],
+        "id": a["id"],
+        "name": a["name"],
+        "severity": a["severity"],
+        "state": a["state"],
         "last_seen": fields.Datetime.to_string(a["last_seen"]) if a["last_seen"] else False,
         "device_code": a["device_code"] or "",
         "animal": a["animal_id"][1] if a["animal_id"] else "",

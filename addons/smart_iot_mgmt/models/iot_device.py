@@ -60,7 +60,9 @@ class IotDevice(models.Model):
     _rec_names_search = ["code", "name", "serial_number"]
 
     code = fields.Char(
-        required=True, index=True, copy=False,
+        required=True,
+        index=True,
+        copy=False,
         help="Identifier the device uses in MQTT payloads (device_id), e.g. COL-0001.",
     )
     name = fields.Char(compute="_compute_name", store=True, readonly=False)
@@ -71,18 +73,23 @@ class IotDevice(models.Model):
     firmware_version = fields.Char(string="Firmware")
     install_date = fields.Date()
     barn_id = fields.Many2one("dairy.barn", index=True, ondelete="set null")
-    pen_id = fields.Many2one("dairy.pen", domain="[('barn_id', '=', barn_id)]",
-                             ondelete="set null")
+    pen_id = fields.Many2one("dairy.pen", domain="[('barn_id', '=', barn_id)]", ondelete="set null")
     location_note = fields.Char(string="Location", help="Free text, e.g. 'parlour stall 3'.")
-    gateway_id = fields.Many2one("iot.device", domain="[('device_type', '=', 'gateway')]",
-                                 index=True, ondelete="set null")
+    gateway_id = fields.Many2one(
+        "iot.device", domain="[('device_type', '=', 'gateway')]", index=True, ondelete="set null"
+    )
     child_ids = fields.One2many("iot.device", "gateway_id", string="Devices behind")
-    animal_id = fields.Many2one("dairy.animal", index=True,
-                                ondelete="set null", copy=False,
-                                help="Animal currently wearing the device (collars).")
+    animal_id = fields.Many2one(
+        "dairy.animal",
+        index=True,
+        ondelete="set null",
+        copy=False,
+        help="Animal currently wearing the device (collars).",
+    )
     animal_eid = fields.Char(related="animal_id.eid", string="Animal EID")
-    assignment_ids = fields.One2many("iot.device.assignment", "device_id",
-                                     string="Assignment history")
+    assignment_ids = fields.One2many(
+        "iot.device.assignment", "device_id", string="Assignment history"
+    )
     expected_interval_s = fields.Integer(
         string="Expected interval (s)",
         help="How often the device reports. Silent after 3 × this without data; "
@@ -90,17 +97,18 @@ class IotDevice(models.Model):
     )
     battery_pct = fields.Float(string="Battery (%)", digits=(5, 1), readonly=True)
     last_seen = fields.Datetime(readonly=True, help="Device time of the latest message.")
-    last_received_at = fields.Datetime(readonly=True,
-                                       help="When the ingestor received the latest message.")
+    last_received_at = fields.Datetime(
+        readonly=True, help="When the ingestor received the latest message."
+    )
     msg_count = fields.Integer(string="Messages", readonly=True)
     first_seen = fields.Datetime(readonly=True, copy=False)
-    status = fields.Selection(STATUSES, required=True, default="active", index=True,
-                              copy=False)
+    status = fields.Selection(STATUSES, required=True, default="active", index=True, copy=False)
     discovered_kind = fields.Char(readonly=True, help="Payload kind seen when discovered.")
     discovered_farm = fields.Char(readonly=True)
     calibration_due = fields.Date(index=True)
-    calibration_overdue = fields.Boolean(compute="_compute_calibration_overdue",
-                                         search="_search_calibration_overdue")
+    calibration_overdue = fields.Boolean(
+        compute="_compute_calibration_overdue", search="_search_calibration_overdue"
+    )
     freshness = fields.Selection(
         [("fresh", "Fresh"), ("late", "Late"), ("stale", "Stale"), ("never", "Never seen")],
         compute="_compute_freshness",
@@ -112,15 +120,22 @@ class IotDevice(models.Model):
     has_api_key = fields.Boolean(compute="_compute_has_api_key")
     note = fields.Text()
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", required=True, index=True,
-                                 default=lambda s: s.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
 
     _sql_constraints = [
         ("code_uniq", "unique(code)", "A device with this code already exists."),
-        ("interval_positive", "CHECK(expected_interval_s >= 0)",
-         "The expected interval cannot be negative."),
-        ("battery_range", "CHECK(battery_pct >= 0 AND battery_pct <= 100)",
-         "Battery must be between 0 and 100 %."),
+        (
+            "interval_positive",
+            "CHECK(expected_interval_s >= 0)",
+            "The expected interval cannot be negative.",
+        ),
+        (
+            "battery_range",
+            "CHECK(battery_pct >= 0 AND battery_pct <= 100)",
+            "Battery must be between 0 and 100 %.",
+        ),
     ]
 
     # ------------------------------------------------------------------ computes
@@ -141,8 +156,9 @@ class IotDevice(models.Model):
     def _compute_calibration_overdue(self):
         today = fields.Date.context_today(self)
         for device in self:
-            device.calibration_overdue = bool(device.calibration_due
-                                              and device.calibration_due < today)
+            device.calibration_overdue = bool(
+                device.calibration_due and device.calibration_due < today
+            )
 
     def _search_calibration_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -158,12 +174,16 @@ class IotDevice(models.Model):
         now = fields.Datetime.now()
         factor = self._silence_factor()
         for device in self:
-            device.freshness = freshness(device.last_received_at, device.expected_interval_s,
-                                         now, factor)
+            device.freshness = freshness(
+                device.last_received_at, device.expected_interval_s, now, factor
+            )
 
     def _compute_open_alert_count(self):
-        counts = dict(self.env["iot.alert"]._read_group(
-            [("device_id", "in", self.ids), ("is_open", "=", True)], ["device_id"], ["__count"]))
+        counts = dict(
+            self.env["iot.alert"]._read_group(
+                [("device_id", "in", self.ids), ("is_open", "=", True)], ["device_id"], ["__count"]
+            )
+        )
         for device in self:
             device.open_alert_count = counts.get(device, 0)
 
@@ -185,10 +205,13 @@ class IotDevice(models.Model):
     def _check_code(self):
         for device in self:
             if not CODE_RE.match(device.code or ""):
-                raise ValidationError(_(
-                    "Field Code: %(code)r must be 1–64 letters, digits, '_', '.', ':' or '-' "
-                    "and start with a letter or digit (it is the MQTT device id).",
-                    code=device.code))
+                raise ValidationError(
+                    _(
+                        "Field Code: %(code)r must be 1–64 letters, digits, '_', '.', ':' or '-' "
+                        "and start with a letter or digit (it is the MQTT device id).",
+                        code=device.code,
+                    )
+                )
 
     @api.constrains("status", "device_type")
     def _check_type(self):
@@ -203,19 +226,30 @@ class IotDevice(models.Model):
                 raise ValidationError(_("A retired device cannot be on an animal."))
             if device.device_type != "activity_collar":
                 continue
-            other = self.search([("id", "!=", device.id), ("animal_id", "=", device.animal_id.id),
-                                 ("device_type", "=", "activity_collar")], limit=1)
+            other = self.search(
+                [
+                    ("id", "!=", device.id),
+                    ("animal_id", "=", device.animal_id.id),
+                    ("device_type", "=", "activity_collar"),
+                ],
+                limit=1,
+            )
             if other:
-                raise ValidationError(_(
-                    "Field Animal: %(animal)s already wears collar %(other)s.",
-                    animal=device.animal_id.display_name, other=other.code))
+                raise ValidationError(
+                    _(
+                        "Field Animal: %(animal)s already wears collar %(other)s.",
+                        animal=device.animal_id.display_name,
+                        other=other.code,
+                    )
+                )
 
     @api.constrains("gateway_id")
     def _check_gateway(self):
         for device in self.filtered("gateway_id"):
             if device.gateway_id == device or device.gateway_id.device_type != "gateway":
-                raise ValidationError(_("Field Gateway: %s is not a gateway.",
-                                        device.gateway_id.code))
+                raise ValidationError(
+                    _("Field Gateway: %s is not a gateway.", device.gateway_id.code)
+                )
 
     # ------------------------------------------------------------------ CRUD
     @api.onchange("device_type")
@@ -234,7 +268,8 @@ class IotDevice(models.Model):
         now = fields.Datetime.now()
         assignments = [
             {"device_id": d.id, "animal_id": d.animal_id.id, "date_start": now}
-            for d in devices if d.animal_id
+            for d in devices
+            if d.animal_id
         ]
         if assignments:
             self.env["iot.device.assignment"].create(assignments)
@@ -256,10 +291,15 @@ class IotDevice(models.Model):
         now = fields.Datetime.now()
         Assignment = self.env["iot.device.assignment"]
         Assignment.search([("device_id", "in", self.ids), ("date_end", "=", False)]).write(
-            {"date_end": now})
+            {"date_end": now}
+        )
         if animal_id:
-            Assignment.create([{"device_id": d.id, "animal_id": animal_id, "date_start": now,
-                                "note": note} for d in self])
+            Assignment.create(
+                [
+                    {"device_id": d.id, "animal_id": animal_id, "date_start": now, "note": note}
+                    for d in self
+                ]
+            )
 
     # ------------------------------------------------------------------ actions
     def action_register(self):
@@ -270,11 +310,13 @@ class IotDevice(models.Model):
             if not device.device_type:
                 raise UserError(_("Set the type of %s before registering it.", device.code))
         for device in self:
-            device.write({
-                "status": "active",
-                "expected_interval_s": device.expected_interval_s
-                or DEFAULT_INTERVALS.get(device.device_type, 0),
-            })
+            device.write(
+                {
+                    "status": "active",
+                    "expected_interval_s": device.expected_interval_s
+                    or DEFAULT_INTERVALS.get(device.device_type, 0),
+                }
+            )
         return True
 
     def action_mark_faulty(self):
@@ -283,7 +325,8 @@ class IotDevice(models.Model):
 
     def action_reactivate(self):
         self.filtered(lambda d: d.status in ("faulty", "silent", "retired")).write(
-            {"status": "active", "active": True})
+            {"status": "active", "active": True}
+        )
         return True
 
     def action_retire(self):
@@ -329,8 +372,9 @@ class IotDevice(models.Model):
         if not index:
             return self.browse()
         # sudo: the lookup reads the restricted digest column; only the match is returned
-        for device in self.sudo().search([("api_key_index", "=", index),
-                                          ("status", "!=", "retired")]):
+        for device in self.sudo().search(
+            [("api_key_index", "=", index), ("status", "!=", "retired")]
+        ):
             if apikeys.verify(key, device.api_key_hash):
                 return self.browse(device.id)
         return self.browse()
@@ -347,8 +391,7 @@ class IotDevice(models.Model):
         if self.device_type != "gateway":
             return False
         # sudo: a gateway user has no ACL; only existence and parentage are checked
-        target = self.sudo().with_context(active_test=False).search([("code", "=", code)],
-                                                                    limit=1)
+        target = self.sudo().with_context(active_test=False).search([("code", "=", code)], limit=1)
         return not target or target.gateway_id.id == self.id
 
     # ------------------------------------------------------------------ cron
@@ -357,14 +400,23 @@ class IotDevice(models.Model):
         """Active devices silent for ``factor`` × their interval → silent (and back)."""
         now = fields.Datetime.now()
         factor = self._silence_factor()
-        candidates = self.search([("status", "in", ("active", "silent")),
-                                  ("expected_interval_s", ">", 0)])
+        candidates = self.search(
+            [("status", "in", ("active", "silent")), ("expected_interval_s", ">", 0)]
+        )
         to_silent = candidates.filtered(
-            lambda d: d.status == "active" and d.last_received_at
-            and d.last_received_at < now - timedelta(seconds=d.expected_interval_s * factor))
+            lambda d: (
+                d.status == "active"
+                and d.last_received_at
+                and d.last_received_at < now - timedelta(seconds=d.expected_interval_s * factor)
+            )
+        )
         to_active = candidates.filtered(
-            lambda d: d.status == "silent" and d.last_received_at
-            and d.last_received_at >= now - timedelta(seconds=d.expected_interval_s * factor))
+            lambda d: (
+                d.status == "silent"
+                and d.last_received_at
+                and d.last_received_at >= now - timedelta(seconds=d.expected_interval_s * factor)
+            )
+        )
         to_silent.write({"status": "silent"})
         to_active.write({"status": "active"})
         return {"silent": len(to_silent), "active": len(to_active)}
@@ -405,5 +457,13 @@ class IotDeviceAssignment(models.Model):
     @api.model
     def device_on_animal_at(self, animal, when):
         """The collar assignment covering ``when`` for ``animal`` (history lookups)."""
-        return self.search([("animal_id", "=", animal.id), ("date_start", "<=", when),
-                            "|", ("date_end", "=", False), ("date_end", ">", when)], limit=1)
+        return self.search(
+            [
+                ("animal_id", "=", animal.id),
+                ("date_start", "<=", when),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">", when),
+            ],
+            limit=1,
+        )

@@ -103,11 +103,14 @@ class IotDevice(models.Model):
         changed = Device.search(_since_domain(since), order="write_date, id")
         # an animal that changed EID changes what its collar reports for
         if since:
-            animals = self.env["dairy.animal"].sudo().with_context(active_test=False).search(
-                _since_domain(since))
+            animals = (
+                self.env["dairy.animal"]
+                .sudo()
+                .with_context(active_test=False)
+                .search(_since_domain(since))
+            )
             changed |= Device.search([("animal_id", "in", animals.ids)])
-        codes = Device.search([("active", "=", True), ("status", "!=", "retired")]).mapped(
-            "code")
+        codes = Device.search([("active", "=", True), ("status", "!=", "retired")]).mapped("code")
         return xmlrpc_safe({"devices": [d._ingestor_dict() for d in changed], "codes": codes})
 
     @api.model
@@ -131,27 +134,34 @@ class IotDevice(models.Model):
             if code in existing:
                 results.append({"code": code, "device_id": existing[code].id, "created": False})
                 continue
-            to_create.append({
-                "code": code,
-                "status": "discovered",
-                "device_type": guess_type(code, item.get("kind")),
-                "discovered_kind": item.get("kind"),
-                "discovered_farm": item.get("farm"),
-                "first_seen": to_naive_utc(item.get("first_seen")),
-                "last_seen": to_naive_utc(item.get("last_seen")),
-                "last_received_at": to_naive_utc(item.get("last_seen")),
-                "msg_count": int(item.get("msg_count") or 0),
-                "expected_interval_s": 0,
-            })
+            to_create.append(
+                {
+                    "code": code,
+                    "status": "discovered",
+                    "device_type": guess_type(code, item.get("kind")),
+                    "discovered_kind": item.get("kind"),
+                    "discovered_farm": item.get("farm"),
+                    "first_seen": to_naive_utc(item.get("first_seen")),
+                    "last_seen": to_naive_utc(item.get("last_seen")),
+                    "last_received_at": to_naive_utc(item.get("last_seen")),
+                    "msg_count": int(item.get("msg_count") or 0),
+                    "expected_interval_s": 0,
+                }
+            )
         created = Device.create(to_create) if to_create else Device
         for device in created:
             results.append({"code": device.code, "device_id": device.id, "created": True})
         if created:
-            _logger.info("IoT: %d device(s) discovered: %s", len(created),
-                         ", ".join(created.mapped("code")))
-        return xmlrpc_safe({"results": results,
-                            "created": [r["code"] for r in results if r["created"]],
-                            "known": [r["code"] for r in results if not r["created"]]})
+            _logger.info(
+                "IoT: %d device(s) discovered: %s", len(created), ", ".join(created.mapped("code"))
+            )
+        return xmlrpc_safe(
+            {
+                "results": results,
+                "created": [r["code"] for r in results if r["created"]],
+                "known": [r["code"] for r in results if not r["created"]],
+            }
+        )
 
     @api.model
     def ingestor_heartbeat(self, items):
@@ -207,8 +217,7 @@ class IotDevice(models.Model):
             for key in ("eid", "animal"):
                 if item.get(key):
                     refs.add(item[key])
-        animals = Animal.search(["|", ("eid", "in", list(refs)), ("visual_tag", "in",
-                                                                   list(refs))])
+        animals = Animal.search(["|", ("eid", "in", list(refs)), ("visual_tag", "in", list(refs))])
         by_ref = {}
         for animal in animals:
             by_ref[animal.eid] = animal
@@ -234,8 +243,15 @@ class IotDevice(models.Model):
                 scored = True
             except Exception:  # noqa: BLE001
                 _logger.exception("ML scoring of %d animal(s) failed", len(touched))
-        return xmlrpc_safe({"animals": len(touched), "queued": len(touched), "unknown": unknown,
-                            "milk_records": created, "scored": scored})
+        return xmlrpc_safe(
+            {
+                "animals": len(touched),
+                "queued": len(touched),
+                "unknown": unknown,
+                "milk_records": created,
+                "scored": scored,
+            }
+        )
 
 
 class IotAlertRule(models.Model):
@@ -284,27 +300,44 @@ class IotAlert(models.Model):
         for item in items:
             key = item.get("key")
             if not key:
-                results.append({"key": key, "alert_id": False, "created": False,
-                                "status": "no_key"})
+                results.append(
+                    {"key": key, "alert_id": False, "created": False, "status": "no_key"}
+                )
                 continue
             episode = Episode.search([("key", "=", key)], limit=1)
             seen_at = to_naive_utc(item.get("last_seen")) or fields.Datetime.now()
             if episode:
                 episode.alert_id._iot_absorb(item, seen_at, key)
-                results.append({"key": key, "alert_id": episode.alert_id.id, "created": False,
-                                "status": "updated"})
+                results.append(
+                    {
+                        "key": key,
+                        "alert_id": episode.alert_id.id,
+                        "created": False,
+                        "status": "updated",
+                    }
+                )
                 continue
             rule = Rule.browse(int(item.get("rule_id") or 0)).exists()
             if not rule:
-                results.append({"key": key, "alert_id": False, "created": False,
-                                "status": "unknown_rule"})
+                results.append(
+                    {"key": key, "alert_id": False, "created": False, "status": "unknown_rule"}
+                )
                 continue
-            device = Device.search([("code", "=", item.get("device_code"))], limit=1) \
-                if item.get("device_code") else Device
+            device = (
+                Device.search([("code", "=", item.get("device_code"))], limit=1)
+                if item.get("device_code")
+                else Device
+            )
             animal = Animal
             if item.get("animal_eid"):
-                animal = Animal.search(["|", ("eid", "=", item["animal_eid"]),
-                                        ("visual_tag", "=", item["animal_eid"])], limit=1)
+                animal = Animal.search(
+                    [
+                        "|",
+                        ("eid", "=", item["animal_eid"]),
+                        ("visual_tag", "=", item["animal_eid"]),
+                    ],
+                    limit=1,
+                )
             if not animal and device.animal_id:
                 animal = device.animal_id
             first_seen = to_naive_utc(item.get("first_seen")) or seen_at
@@ -323,8 +356,9 @@ class IotAlert(models.Model):
             alert._iot_absorb(item, seen_at, key)
             if status in ("created", "reopened"):
                 alert._notify_channels()
-            results.append({"key": key, "alert_id": alert.id, "created": status == "created",
-                            "status": status})
+            results.append(
+                {"key": key, "alert_id": alert.id, "created": status == "created", "status": status}
+            )
         return xmlrpc_safe({"results": results})
 
     @api.model
@@ -347,8 +381,14 @@ class IotAlert(models.Model):
                 continue
             alert = episode.alert_id
             if episode.cleared_at:
-                results.append({"key": key, "alert_id": alert.id, "status": "already_cleared",
-                                "state": alert.state})
+                results.append(
+                    {
+                        "key": key,
+                        "alert_id": alert.id,
+                        "status": "already_cleared",
+                        "state": alert.state,
+                    }
+                )
                 continue
             cleared_at = to_naive_utc(item.get("cleared_at")) or fields.Datetime.now()
             episode.write({"cleared_at": cleared_at, "clear_reason": item.get("reason")})
@@ -358,6 +398,7 @@ class IotAlert(models.Model):
                 if item.get("value") is not None:
                     alert.last_value = float(item["value"])
                 status = "cleared"
-            results.append({"key": key, "alert_id": alert.id, "status": status,
-                            "state": alert.state})
+            results.append(
+                {"key": key, "alert_id": alert.id, "status": status, "state": alert.state}
+            )
         return xmlrpc_safe({"results": results})

@@ -21,8 +21,13 @@ _logger = logging.getLogger(__name__)
 SEQ_PARAM = "smart_iot_mgmt.milking_seq"
 OVERLAP = 2000
 BATCH = 5000
-FIELD_MAP = {"yield_l": "yield_l", "fat_pct": "fat_pct", "snf_pct": "snf_pct",
-             "conductivity_ms_cm": "conductivity", "milk_temp_c": "milk_temp_c"}
+FIELD_MAP = {
+    "yield_l": "yield_l",
+    "fat_pct": "fat_pct",
+    "snf_pct": "snf_pct",
+    "conductivity_ms_cm": "conductivity",
+    "milk_temp_c": "milk_temp_c",
+}
 
 
 def external_ref(device_code, animal_ref, ts):
@@ -44,7 +49,9 @@ class IotMilkImport(models.AbstractModel):
         cr.execute(
             "SELECT seq, animal_ref, animal_eid, ts, device_code, yield_l, fat_pct, snf_pct, "
             "conductivity_ms_cm, milk_temp_c FROM iot.milking WHERE seq > %s ORDER BY seq "
-            "LIMIT %s", (max(last - OVERLAP, 0), limit))
+            "LIMIT %s",
+            (max(last - OVERLAP, 0), limit),
+        )
         rows = cr.fetchall()
         if not rows:
             return 0
@@ -65,8 +72,9 @@ class IotMilkImport(models.AbstractModel):
             return 0
         keys = {r[2] for r in todo.values() if r[2]} | {r[1] for r in todo.values()}
         animals = {}
-        for animal in Animal.search(["|", ("eid", "in", list(keys)),
-                                     ("visual_tag", "in", list(keys))]):
+        for animal in Animal.search(
+            ["|", ("eid", "in", list(keys)), ("visual_tag", "in", list(keys))]
+        ):
             animals[animal.eid] = animal
             animals[animal.visual_tag] = animal
         tz = Record._farm_tz()
@@ -78,9 +86,15 @@ class IotMilkImport(models.AbstractModel):
                 continue
             when = to_naive_utc(r[3])
             day, session = session_from_time(when, tz)
-            vals = {"animal_id": animal.id, "milking_time": when, "date": day,
-                    "session": session, "source": "meter", "external_ref": ref,
-                    "note": r[4]}
+            vals = {
+                "animal_id": animal.id,
+                "milking_time": when,
+                "date": day,
+                "session": session,
+                "source": "meter",
+                "external_ref": ref,
+                "note": r[4],
+            }
             for col, value in zip(FIELD_MAP, r[5:10], strict=True):
                 if value is not None:
                     vals[FIELD_MAP[col]] = value
@@ -93,7 +107,8 @@ class IotMilkImport(models.AbstractModel):
         self.env.cr.execute(
             "SELECT animal_id, date, session FROM dairy_milk_record WHERE animal_id = ANY(%s) "
             "AND date = ANY(%s)",
-            (list({p[0] for p in pairs}), list({p[1] for p in pairs})))
+            (list({p[0] for p in pairs}), list({p[1] for p in pairs})),
+        )
         taken = {(a, d, s) for a, d, s in self.env.cr.fetchall()}
         fresh = []
         for vals in vals_list:
@@ -115,8 +130,9 @@ class IotMilkImport(models.AbstractModel):
                         created += 1
                 except Exception as exc:  # noqa: BLE001
                     skipped += 1
-                    _logger.warning("milk-meter reading %s not imported: %s",
-                                    vals["external_ref"], exc)
+                    _logger.warning(
+                        "milk-meter reading %s not imported: %s", vals["external_ref"], exc
+                    )
         if skipped:
             _logger.info("milk import: %d created, %d skipped", created, skipped)
         return created

@@ -49,8 +49,9 @@ class IotRollupMixin(models.AbstractModel):
             ensure_iot_schema(cr)
         tools.drop_view_if_exists(cr, self._table)
         sql = self._view_sql() if iot_schema_ready(cr) else self._placeholder_sql()
-        cr.execute(SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table),
-                       SQL(sql)))  # sql: this module's own text, no user input
+        cr.execute(
+            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(sql))
+        )  # sql: this module's own text, no user input
 
 
 class IotDeviceRollupMixin(models.AbstractModel):
@@ -156,6 +157,10 @@ class IotAnimalDaily(models.Model):
     @api.model
     def daily_series(self, animal_id, metric, days=30):
         """``[(day, avg)]`` of one animal's metric (for charts on the animal form)."""
-        rows = self.search_read([("animal_id", "=", animal_id), ("metric", "=", metric)],
-                                ["bucket", "avg"], order="bucket desc", limit=days)
+        rows = self.search_read(
+            [("animal_id", "=", animal_id), ("metric", "=", metric)],
+            ["bucket", "avg"],
+            order="bucket desc",
+            limit=days,
+        )
         return [(r["bucket"], r["avg"]) for r in reversed(rows)]

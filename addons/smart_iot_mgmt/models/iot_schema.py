@@ -15,8 +15,9 @@ _logger = logging.getLogger(__name__)
 
 def iot_schema_ready(cr):
     """True when the ingestor's tables exist (``iot.meta`` and ``iot.reading``)."""
-    cr.execute("SELECT to_regclass('iot.meta') IS NOT NULL AND to_regclass('iot.reading') "
-               "IS NOT NULL")
+    cr.execute(
+        "SELECT to_regclass('iot.meta') IS NOT NULL AND to_regclass('iot.reading') IS NOT NULL"
+    )
     return bool(cr.fetchone()[0])
 
 

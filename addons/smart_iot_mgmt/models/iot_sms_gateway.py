@@ -23,13 +23,13 @@ class IotSmsGateway(models.Model):
     _description = "SMS gateway"
 
     name = fields.Char(required=True)
-    provider = fields.Selection([("log", "Log only (testing)"), ("http", "HTTP JSON API")],
-                                required=True, default="log")
+    provider = fields.Selection(
+        [("log", "Log only (testing)"), ("http", "HTTP JSON API")], required=True, default="log"
+    )
     api_url = fields.Char(string="API URL")
     api_token_param = fields.Char(
         string="Token parameter",
-        help="Name of the system parameter holding the API token (secrets stay out of "
-        "records).",
+        help="Name of the system parameter holding the API token (secrets stay out of records).",
     )
     sender_id = fields.Char(string="Sender id")
     timeout_s = fields.Float(default=10.0)
@@ -40,8 +40,11 @@ class IotSmsGateway(models.Model):
         """Send ``body`` to each number; return the ``iot.sms.message`` records."""
         self.ensure_one()
         numbers = [n.strip() for n in numbers if n and n.strip()]
-        messages = self.env["iot.sms.message"].sudo().create(
-            [{"gateway_id": self.id, "number": n, "body": body} for n in numbers])
+        messages = (
+            self.env["iot.sms.message"]
+            .sudo()
+            .create([{"gateway_id": self.id, "number": n, "body": body} for n in numbers])
+        )
         for message in messages:
             try:
                 getattr(self, f"_send_{self.provider}")(message)
@@ -67,8 +70,7 @@ class IotSmsGateway(models.Model):
             timeout=self.timeout_s or 10.0,
         )
         response.raise_for_status()
-        message.provider_ref = str(response.json().get("id", ""))[:64] if response.content \
-            else ""
+        message.provider_ref = str(response.json().get("id", ""))[:64] if response.content else ""
 
     @api.model
     def _cron_gc_messages(self, days=90):
@@ -85,7 +87,10 @@ class IotSmsMessage(models.Model):
     alert_id = fields.Many2one("iot.alert", ondelete="set null", index=True)
     number = fields.Char(required=True)
     body = fields.Text(required=True)
-    state = fields.Selection([("outgoing", "Outgoing"), ("sent", "Sent"), ("failed", "Failed")],
-                             default="outgoing", required=True)
+    state = fields.Selection(
+        [("outgoing", "Outgoing"), ("sent", "Sent"), ("failed", "Failed")],
+        default="outgoing",
+        required=True,
+    )
     error = fields.Char()
     provider_ref = fields.Char()

@@ -7,12 +7,14 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     iot_silence_factor = fields.Float(
-        string="Silent after (× interval)", config_parameter="smart_iot_mgmt.silence_factor",
+        string="Silent after (× interval)",
+        config_parameter="smart_iot_mgmt.silence_factor",
         default=3.0,
         help="A device is silent after this many times its expected reporting interval.",
     )
     iot_dashboard_refresh_s = fields.Integer(
-        string="Dashboard refresh (s)", config_parameter="smart_iot_mgmt.dashboard_refresh_s",
+        string="Dashboard refresh (s)",
+        config_parameter="smart_iot_mgmt.dashboard_refresh_s",
         default=2,
     )
 

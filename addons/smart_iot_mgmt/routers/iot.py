@@ -26,14 +26,31 @@ from ..lib.rest import RestError, load_body, payload_error, to_message
 iot_router = APIRouter(tags=["iot"])
 
 EXAMPLES = {
-    "sensor-reading": {"type": "temperature", "device_id": "ENV-B1",
-                       "timestamp": "2026-05-01T06:00:00+06:00", "value": 29.4, "barn": "B1"},
-    "animal-activity": {"animal": "050100000000001", "device_id": "COL-0001",
-                        "timestamp": "2026-05-01T06:00:00+06:00", "activity": 412,
-                        "rumination_min": 31, "body_temp_c": 38.7, "battery_pct": 88},
-    "milk-production": {"animal": "050100000000001", "device_id": "MM-P01",
-                        "timestamp": "2026-05-01T05:42:00+06:00", "yield_l": 11.8,
-                        "session": "AM", "fat_pct": 4.1, "conductivity_ms_cm": 5.2},
+    "sensor-reading": {
+        "type": "temperature",
+        "device_id": "ENV-B1",
+        "timestamp": "2026-05-01T06:00:00+06:00",
+        "value": 29.4,
+        "barn": "B1",
+    },
+    "animal-activity": {
+        "animal": "050100000000001",
+        "device_id": "COL-0001",
+        "timestamp": "2026-05-01T06:00:00+06:00",
+        "activity": 412,
+        "rumination_min": 31,
+        "body_temp_c": 38.7,
+        "battery_pct": 88,
+    },
+    "milk-production": {
+        "animal": "050100000000001",
+        "device_id": "MM-P01",
+        "timestamp": "2026-05-01T05:42:00+06:00",
+        "yield_l": 11.8,
+        "session": "AM",
+        "fat_pct": 4.1,
+        "conductivity_ms_cm": 5.2,
+    },
 }
 
 
@@ -55,8 +72,9 @@ def ingest(env: Environment, kind: str, raw: bytes, headers, received_at=None) -
 
     key = apikeys.from_headers(headers)
     if not key:
-        raise RestError(401, "missing_api_key",
-                        "Send the device API key as 'Authorization: Bearer <key>'.")
+        raise RestError(
+            401, "missing_api_key", "Send the device API key as 'Authorization: Bearer <key>'."
+        )
     owner = env["iot.device"]._authenticate_api_key(key)
     if not owner:
         raise RestError(401, "invalid_api_key", "The API key is unknown or was revoked.")
@@ -75,15 +93,22 @@ def ingest(env: Environment, kind: str, raw: bytes, headers, received_at=None) -
         except PayloadError as exc:
             raise payload_error(exc, index) from None
         if device and not owner._may_post_for(device):
-            raise RestError(403, "forbidden_device",
-                            f"This API key may not send data for device {device!r}.",
-                            {"index": index, "field": "device_id"})
+            raise RestError(
+                403,
+                "forbidden_device",
+                f"This API key may not send data for device {device!r}.",
+                {"index": index, "field": "device_id"},
+            )
     if not iot_schema_ready(env.cr):
         raise RestError(503, "storage_unavailable", "The time-series storage is not ready.")
     env.flush_all()
     res = write_batch(raw_cursor(env.cr), parsed)
-    return {"received": len(items_in), "stored": res.inserted, "duplicates": res.duplicates,
-            "alerts_queued": res.alerts_queued}
+    return {
+        "received": len(items_in),
+        "stored": res.inserted,
+        "duplicates": res.duplicates,
+        "alerts_queued": res.alerts_queued,
+    }
 
 
 def _endpoint(kind: str):
@@ -99,18 +124,31 @@ def _endpoint(kind: str):
         return JSONResponse(out, status_code=201 if out["stored"] else 200)
 
     handler.__name__ = "post_" + kind.replace("-", "_")
-    handler.__doc__ = (f"Store one {kind.replace('-', ' ')} (or a list of them), validated like "
-                       "the MQTT payload. 201 when something new was stored, 200 when every "
-                       "item was already stored (a retry).")
+    handler.__doc__ = (
+        f"Store one {kind.replace('-', ' ')} (or a list of them), validated like "
+        "the MQTT payload. 201 when something new was stored, 200 when every "
+        "item was already stored (a retry)."
+    )
     return handler
 
 
 for _kind in EXAMPLES:
-    iot_router.add_api_route(f"/{_kind}", _endpoint(_kind), methods=["POST"],
-                             name=f"post_{_kind.replace('-', '_')}",
-                             openapi_extra={"requestBody": {"required": True, "content": {
-                                 "application/json": {"schema": {"type": "object"},
-                                                      "example": EXAMPLES[_kind]}}}},
-                             responses={401: {"description": "Missing or invalid API key"},
-                                        403: {"description": "Key may not post for device"},
-                                        422: {"description": "Invalid payload"}})
+    iot_router.add_api_route(
+        f"/{_kind}",
+        _endpoint(_kind),
+        methods=["POST"],
+        name=f"post_{_kind.replace('-', '_')}",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"type": "object"}, "example": EXAMPLES[_kind]}
+                },
+            }
+        },
+        responses={
+            401: {"description": "Missing or invalid API key"},
+            403: {"description": "Key may not post for device"},
+            422: {"description": "Invalid payload"},
+        },
+    )

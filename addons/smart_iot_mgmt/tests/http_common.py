@@ -15,8 +15,10 @@ class IotHttpCase(HttpCase, IotCase):
 
     def rpc(self, model, method, *args):
         if not getattr(self, "_uid", None):
-            self._uid = self.xmlrpc_common.authenticate(self.db, "iot_ingestor",
-                                                        self.ingestor_key, {})
+            self._uid = self.xmlrpc_common.authenticate(
+                self.db, "iot_ingestor", self.ingestor_key, {}
+            )
             self.assertTrue(self._uid, "the ingestor's API key must authenticate")
-        return self.xmlrpc_object.execute_kw(self.db, self._uid, self.ingestor_key, model,
-                                             method, list(args))
+        return self.xmlrpc_object.execute_kw(
+            self.db, self._uid, self.ingestor_key, model, method, list(args)
+        )

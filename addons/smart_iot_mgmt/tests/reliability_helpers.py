@@ -18,8 +18,11 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-MOSQUITTO = os.environ.get("IOT_TEST_MOSQUITTO") or shutil.which("mosquitto") or (
-    "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
+MOSQUITTO = (
+    os.environ.get("IOT_TEST_MOSQUITTO")
+    or shutil.which("mosquitto")
+    or ("/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
+)
 
 
 class InfraError(AssertionError):
@@ -48,8 +51,10 @@ class Broker:
 
     def __init__(self):
         if not MOSQUITTO:
-            raise InfraError("Mosquitto is required for the end-to-end IoT tests "
-                             "(apt-get install mosquitto): binary not found")
+            raise InfraError(
+                "Mosquitto is required for the end-to-end IoT tests "
+                "(apt-get install mosquitto): binary not found"
+            )
         self.tmp = Path(tempfile.mkdtemp(prefix="iotm_broker_"))
         self.port = free_port()
         (self.tmp / "data").mkdir()
@@ -59,15 +64,19 @@ class Broker:
             f"user {getpass.getuser()}\npersistence true\n"
             f"persistence_location {self.tmp / 'data'}/\n"
             "max_queued_messages 100000\nmax_inflight_messages 0\n"
-            f"log_dest file {self.tmp / 'mosquitto.log'}\n")
-        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            f"log_dest file {self.tmp / 'mosquitto.log'}\n"
+        )
+        self.proc = subprocess.Popen(
+            [MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
         def up():
             if self.proc.poll() is not None:
                 raise InfraError(f"mosquitto exited: {self.log()[-1500:]}")
-            with contextlib.suppress(OSError), socket.create_connection(
-                    ("127.0.0.1", self.port), timeout=0.5):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
+            ):
                 return True
             return False
 
@@ -133,10 +142,12 @@ class TcpProxy:
                 self.accepted += 1
                 self.conns += [client, upstream]
             state = {"lose": False}
-            threading.Thread(target=self._pipe, args=(client, upstream, state, True),
-                             daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, state, False),
-                             daemon=True).start()
+            threading.Thread(
+                target=self._pipe, args=(client, upstream, state, True), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._pipe, args=(upstream, client, state, False), daemon=True
+            ).start()
 
     def _pipe(self, a, b, state, request_side):
         try:
@@ -194,31 +205,51 @@ class Daemon:
         self.metrics_port = free_port()
         self.env = {
             **os.environ,
-            "IOT_DB_DSN": dsn, "IOT_MQTT_HOST": "127.0.0.1", "IOT_MQTT_PORT": str(broker_port),
+            "IOT_DB_DSN": dsn,
+            "IOT_MQTT_HOST": "127.0.0.1",
+            "IOT_MQTT_PORT": str(broker_port),
             "IOT_MQTT_CLIENT_ID": f"iotm-test-{uuid.uuid4().hex[:6]}",
-            "IOT_METRICS_PORT": str(self.metrics_port), "IOT_TIMESCALE": "off",
-            "IOT_BATCH_WAIT_MS": "50", "IOT_LOG_LEVEL": "INFO",
-            "ODOO_URL": odoo_url, "ODOO_DB": odoo_db, "ODOO_USER": "iot_ingestor",
-            "ODOO_API_KEY": api_key, "ODOO_SYNC_S": "1", "ODOO_TIMEOUT_S": "60",
-            "IOT_HEARTBEAT_S": "2", "IOT_CONNECTIVITY_CHECK_S": "3600",
-            "IOT_NOTIFY_ANIMALS_S": "3600", "IOT_MAINTENANCE_S": "3600",
-            "IOT_OUTBOX_BASE_BACKOFF_S": "0.2", "IOT_OUTBOX_MAX_BACKOFF_S": "1",
+            "IOT_METRICS_PORT": str(self.metrics_port),
+            "IOT_TIMESCALE": "off",
+            "IOT_BATCH_WAIT_MS": "50",
+            "IOT_LOG_LEVEL": "INFO",
+            "ODOO_URL": odoo_url,
+            "ODOO_DB": odoo_db,
+            "ODOO_USER": "iot_ingestor",
+            "ODOO_API_KEY": api_key,
+            "ODOO_SYNC_S": "1",
+            "ODOO_TIMEOUT_S": "60",
+            "IOT_HEARTBEAT_S": "2",
+            "IOT_CONNECTIVITY_CHECK_S": "3600",
+            "IOT_NOTIFY_ANIMALS_S": "3600",
+            "IOT_MAINTENANCE_S": "3600",
+            "IOT_OUTBOX_BASE_BACKOFF_S": "0.2",
+            "IOT_OUTBOX_MAX_BACKOFF_S": "1",
             **{k: str(v) for k, v in env.items()},
         }
         self.log_path = self.tmp / "daemon.log"
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "iot_ingestor", "run"],
-                                         env=self.env, stdout=log, stderr=log, cwd=self.tmp)
-        wait_until(lambda: (self.health() or {}).get("mqtt_connected") == 1, 60,
-                   "the ingestor to connect to MQTT")
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "iot_ingestor", "run"],
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                cwd=self.tmp,
+            )
+        wait_until(
+            lambda: (self.health() or {}).get("mqtt_connected") == 1,
+            60,
+            "the ingestor to connect to MQTT",
+        )
         time.sleep(0.3)  # SUBACK
 
     def health(self):
         if self.proc.poll() is not None:
             raise InfraError(f"ingestor exited rc={self.proc.returncode}: {self.log()[-3000:]}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/healthz",
-                                        timeout=2) as r:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=2
+            ) as r:
                 return json.loads(r.read())
         except urllib.error.HTTPError as exc:
             return json.loads(exc.read())
@@ -246,9 +277,11 @@ class Publisher:
         import paho.mqtt.client as mqtt
         from paho.mqtt.enums import CallbackAPIVersion
 
-        self.c = mqtt.Client(CallbackAPIVersion.VERSION2,
-                             client_id=f"iotm-pub-{uuid.uuid4().hex[:6]}",
-                             protocol=mqtt.MQTTv5)
+        self.c = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"iotm-pub-{uuid.uuid4().hex[:6]}",
+            protocol=mqtt.MQTTv5,
+        )
         self.c.connect("127.0.0.1", port)
         self.c.loop_start()
         wait_until(self.c.is_connected, 10, "the publisher's MQTT connection", 0.05)

@@ -26,8 +26,9 @@ class TestAlerts(IotCase):
         self.assertEqual(alert.device_id, self.env_dev)
         self.assertEqual(alert.barn_id, self.barn)
         self.assertEqual(alert.severity, "critical")
-        self.assertEqual(alert.dedup_key, f"iot.alert|rule{self.heat_rule.id}|device:"
-                         f"{self.env_dev.code}")
+        self.assertEqual(
+            alert.dedup_key, f"iot.alert|rule{self.heat_rule.id}|device:{self.env_dev.code}"
+        )
         self.assertEqual(alert.reading_count, 3)
         self.assertEqual(alert.occurrence_count, 1)
         # retried call (lost answer): nothing changes
@@ -36,8 +37,9 @@ class TestAlerts(IotCase):
         self.assertEqual(self.Alert.search_count([("dedup_key", "=", alert.dedup_key)]), 1)
         self.assertEqual((alert.reading_count, alert.occurrence_count), (3, 1))
         # a later update of the same episode moves count and last_seen forward only
-        later = dict(item, count=9, last_seen=(utcnow() + timedelta(minutes=5)).isoformat(),
-                     value=32.5)
+        later = dict(
+            item, count=9, last_seen=(utcnow() + timedelta(minutes=5)).isoformat(), value=32.5
+        )
         self.IAlert.ingestor_raise([later])
         self.assertEqual(alert.reading_count, 9)
         self.assertEqual(alert.last_value, 32.5)
@@ -50,28 +52,35 @@ class TestAlerts(IotCase):
     def test_clear_then_replays(self):
         item = self.raise_item()
         alert = self.Alert.browse(self.IAlert.ingestor_raise([item])["results"][0]["alert_id"])
-        clear = {"key": item["key"], "rule_id": self.heat_rule.id, "subject": item["subject"],
-                 "cleared_at": utcnow().isoformat(), "value": 28.0, "reason": "condition cleared"}
+        clear = {
+            "key": item["key"],
+            "rule_id": self.heat_rule.id,
+            "subject": item["subject"],
+            "cleared_at": utcnow().isoformat(),
+            "value": 28.0,
+            "reason": "condition cleared",
+        }
         res = self.IAlert.ingestor_clear([clear])["results"][0]
         self.assertEqual(res["status"], "cleared")
         self.assertEqual(alert.state, "cleared")
         self.assertTrue(alert.cleared_date)
-        self.assertEqual(self.IAlert.ingestor_clear([clear])["results"][0]["status"],
-                         "already_cleared")
+        self.assertEqual(
+            self.IAlert.ingestor_clear([clear])["results"][0]["status"], "already_cleared"
+        )
         # a late replay of the raise does not reopen it
         self.IAlert.ingestor_raise([item])
         self.assertEqual(alert.state, "cleared")
         unknown = dict(clear, key="rule0:device:X:1")
-        self.assertEqual(self.IAlert.ingestor_clear([unknown])["results"][0]["status"],
-                         "unknown")
+        self.assertEqual(self.IAlert.ingestor_clear([unknown])["results"][0]["status"], "unknown")
 
     def test_new_episode_within_reopen_window_reopens(self):
         self.env["ir.config_parameter"].set_param("smart_dairy.alert_reopen_window_minutes", "30")
         t0 = utcnow() - timedelta(hours=1)
         first = self.raise_item(first=t0)
         alert = self.Alert.browse(self.IAlert.ingestor_raise([first])["results"][0]["alert_id"])
-        self.IAlert.ingestor_clear([{"key": first["key"], "cleared_at": (
-            t0 + timedelta(minutes=20)).isoformat()}])
+        self.IAlert.ingestor_clear(
+            [{"key": first["key"], "cleared_at": (t0 + timedelta(minutes=20)).isoformat()}]
+        )
         second = self.raise_item(first=t0 + timedelta(minutes=30))
         res = self.IAlert.ingestor_raise([second])["results"][0]
         self.assertEqual(res["status"], "reopened")
@@ -99,25 +108,39 @@ class TestAlerts(IotCase):
         self.assertEqual(alert.resolved_by_id, self.env.user)
 
     def test_animal_alert_and_unknown_rule(self):
-        rule = self.Rule.create({"name": "Fever", "metric": "body_temp_c", "scope": "animal",
-                                 "animal_ids": [(6, 0, [self.cow.id])], "use_max": True,
-                                 "max_value": 39.5, "notify_activity": False,
-                                 "notify_bus": False})
-        item = self.raise_item(rule=rule, device=self.collar, value=40.1,
-                               subject=f"animal:{self.cow.eid}", animal_eid=self.cow.eid)
+        rule = self.Rule.create(
+            {
+                "name": "Fever",
+                "metric": "body_temp_c",
+                "scope": "animal",
+                "animal_ids": [(6, 0, [self.cow.id])],
+                "use_max": True,
+                "max_value": 39.5,
+                "notify_activity": False,
+                "notify_bus": False,
+            }
+        )
+        item = self.raise_item(
+            rule=rule,
+            device=self.collar,
+            value=40.1,
+            subject=f"animal:{self.cow.eid}",
+            animal_eid=self.cow.eid,
+        )
         alert = self.Alert.browse(self.IAlert.ingestor_raise([item])["results"][0]["alert_id"])
         self.assertEqual(alert.animal_id, self.cow)
         self.assertEqual(alert.barn_id, self.barn)
         self.assertIn(self.cow.visual_tag, alert.name)
         self.assertIn(alert, self.cow.iot_alert_ids)
         bad = dict(item, key="rule999999:x:1", rule_id=999999)
-        self.assertEqual(self.IAlert.ingestor_raise([bad])["results"][0]["status"],
-                         "unknown_rule")
+        self.assertEqual(self.IAlert.ingestor_raise([bad])["results"][0]["status"], "unknown_rule")
 
     def test_only_the_ingestor_may_call(self):
         operator = self._user("op_alert", "smart_dairy_base.group_iot_operator")
-        for method, arg in (("ingestor_raise", [self.raise_item()]),
-                            ("ingestor_clear", [{"key": "k"}])):
+        for method, arg in (
+            ("ingestor_raise", [self.raise_item()]),
+            ("ingestor_clear", [{"key": "k"}]),
+        ):
             with self.subTest(method=method), self.assertRaises(AccessError):
                 getattr(self.Alert.with_user(operator), method)(arg)
         with self.assertRaises(AccessError):
@@ -133,14 +156,20 @@ class TestAlerts(IotCase):
     def test_notification_channels(self):
         manager = self._user("notify_mgr", "smart_dairy_base.group_iot_manager")
         manager.partner_id.write({"email": "mgr@example.com", "mobile": "+8801711000000"})
-        self.heat_rule.write({
-            "notify_activity": True, "notify_email": True, "notify_bus": True,
-            "notify_sms": True, "sms_gateway_id": self.env.ref("smart_iot_mgmt.sms_gateway_log").id,
-            "user_ids": [(6, 0, [manager.id])],
-        })
+        self.heat_rule.write(
+            {
+                "notify_activity": True,
+                "notify_email": True,
+                "notify_bus": True,
+                "notify_sms": True,
+                "sms_gateway_id": self.env.ref("smart_iot_mgmt.sms_gateway_log").id,
+                "user_ids": [(6, 0, [manager.id])],
+            }
+        )
         self.env["bus.bus"].search([]).unlink()
         alert = self.Alert.browse(
-            self.IAlert.ingestor_raise([self.raise_item()])["results"][0]["alert_id"])
+            self.IAlert.ingestor_raise([self.raise_item()])["results"][0]["alert_id"]
+        )
         # Odoo activity for the rule's people
         self.assertEqual(alert.activity_ids.user_id, manager)
         # e-mail through the chatter to the rule's people
@@ -160,21 +189,29 @@ class TestAlerts(IotCase):
         self.assertEqual(len(alert.sms_ids), 1)
 
     def test_sms_http_gateway_is_pluggable_and_failures_do_not_break_alerts(self):
-        gateway = self.env["iot.sms.gateway"].create({
-            "name": "BD bulk SMS", "provider": "http", "api_url": "https://sms.example/api",
-            "api_token_param": "test.sms.token"})
+        gateway = self.env["iot.sms.gateway"].create(
+            {
+                "name": "BD bulk SMS",
+                "provider": "http",
+                "api_url": "https://sms.example/api",
+                "api_token_param": "test.sms.token",
+            }
+        )
         self.env["ir.config_parameter"].set_param("test.sms.token", "s3cret")
         response = MagicMock(content=b'{"id": "abc"}')
         response.json.return_value = {"id": "abc"}
-        with patch("odoo.addons.smart_iot_mgmt.models.iot_sms_gateway.requests.post",
-                   return_value=response) as post:
+        with patch(
+            "odoo.addons.smart_iot_mgmt.models.iot_sms_gateway.requests.post", return_value=response
+        ) as post:
             sent = gateway.send(["+8801711111111"], "Barn B1 hot")
         post.assert_called_once()
         self.assertEqual(post.call_args.kwargs["json"]["to"], "+8801711111111")
         self.assertEqual(post.call_args.kwargs["headers"], {"Authorization": "Bearer s3cret"})
         self.assertEqual((sent.state, sent.provider_ref), ("sent", "abc"))
-        with patch("odoo.addons.smart_iot_mgmt.models.iot_sms_gateway.requests.post",
-                   side_effect=OSError("network down")):
+        with patch(
+            "odoo.addons.smart_iot_mgmt.models.iot_sms_gateway.requests.post",
+            side_effect=OSError("network down"),
+        ):
             failed = gateway.send(["+8801722222222"], "x")
         self.assertEqual(failed.state, "failed")
         self.assertIn("network down", failed.error)

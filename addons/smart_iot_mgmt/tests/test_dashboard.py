@@ -20,14 +20,20 @@ class TestDashboardData(IotCase):
         self.assertEqual(barn["alert_count"], 0)
         now = utcnow()
         hour_ago = now - timedelta(hours=1)
-        for _metric, topic, value in (("temperature_c", "temperature", 31.0),
-                                     ("humidity_pct", "humidity", 80.0),
-                                     ("ammonia_ppm", "ammonia", 12.0)):
+        for _metric, topic, value in (
+            ("temperature_c", "temperature", 31.0),
+            ("humidity_pct", "humidity", 80.0),
+            ("ammonia_ppm", "ammonia", 12.0),
+        ):
             for ts, v in ((hour_ago, value - 2), (now - timedelta(seconds=30), value)):
-                self.store(f"farm/sd1/sensors/{topic}", {"device_id": self.env_dev.code,
-                                                        "value": v, "timestamp": ts.isoformat()})
-        self.store(f"farm/sd1/animals/{self.cow.eid}/activity", {
-            "collar_id": self.collar.code, "activity": 300, "timestamp": now.isoformat()})
+                self.store(
+                    f"farm/sd1/sensors/{topic}",
+                    {"device_id": self.env_dev.code, "value": v, "timestamp": ts.isoformat()},
+                )
+        self.store(
+            f"farm/sd1/animals/{self.cow.eid}/activity",
+            {"collar_id": self.collar.code, "activity": 300, "timestamp": now.isoformat()},
+        )
         alert_id = self.Alert.ingestor_raise([self.raise_item()])["results"][0]["alert_id"]
         operator = self._user("dash_op", "smart_dairy_base.group_iot_operator")
         data = Dash.with_user(operator).get_data()
@@ -51,13 +57,19 @@ class TestDashboardData(IotCase):
 class TestDashboardTour(IotHttpCase):
     def test_dashboard_moves_after_a_commit(self):
         barn = self.env["dairy.barn"].create({"name": "Tour barn", "code": "TOUR"})
-        device = self.Device.create({"code": "ENV-TOUR", "device_type": "environment",
-                                     "barn_id": barn.id})
-        rule = self.heat_rule.copy({"scope": "device", "device_ids": [(6, 0, [device.id])],
-                                    "barn_id": False, "name": "Tour heat alert"})
+        device = self.Device.create(
+            {"code": "ENV-TOUR", "device_type": "environment", "barn_id": barn.id}
+        )
+        rule = self.heat_rule.copy(
+            {
+                "scope": "device",
+                "device_ids": [(6, 0, [device.id])],
+                "barn_id": False,
+                "name": "Tour heat alert",
+            }
+        )
         self.Alert.ingestor_raise([self.raise_item(rule=rule, device=device)])
         self.env["ir.config_parameter"].set_param("smart_iot_mgmt.dashboard_refresh_s", "1")
-        self.start_tour("/odoo/iot-live", "smart_iot_dashboard_tour", login="admin",
-                        timeout=120)
+        self.start_tour("/odoo/iot-live", "smart_iot_dashboard_tour", login="admin", timeout=120)
         self.env.cr.execute("SELECT value FROM iot.reading WHERE device_code = 'ENV-TOUR'")
         self.assertEqual(self.env.cr.fetchall(), [(31.7,)])

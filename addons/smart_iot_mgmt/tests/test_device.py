@@ -18,8 +18,11 @@ class TestDevice(IotCase):
             with self.subTest(bad=bad), self.assertRaises(ValidationError):
                 with self.env.cr.savepoint():
                     self.Device.create({"code": bad or " ", "device_type": "gateway"})
-        with self.assertRaises(psycopg2.IntegrityError), self.env.cr.savepoint(), \
-                mute_logger("odoo.sql_db"):
+        with (
+            self.assertRaises(psycopg2.IntegrityError),
+            self.env.cr.savepoint(),
+            mute_logger("odoo.sql_db"),
+        ):
             self.Device.create({"code": self.env_dev.code, "device_type": "environment"})
 
     def test_default_interval_and_name(self):
@@ -45,8 +48,9 @@ class TestDevice(IotCase):
         self.assertEqual(self.cow2.collar_id, collar)
         self.assertFalse(self.cow.collar_id)
         Assignment = self.env["iot.device.assignment"]
-        self.assertEqual(Assignment.device_on_animal_at(self.cow2, fields.Datetime.now()),
-                         history[1])
+        self.assertEqual(
+            Assignment.device_on_animal_at(self.cow2, fields.Datetime.now()), history[1]
+        )
         # writing the same animal again does not create history
         collar.write({"animal_id": self.cow2.id})
         self.assertEqual(len(collar.assignment_ids), 2)
@@ -57,8 +61,13 @@ class TestDevice(IotCase):
 
     def test_one_collar_per_cow(self):
         with self.assertRaises(ValidationError):
-            self.Device.create({"code": f"COL2-{self.tag}", "device_type": "activity_collar",
-                                "animal_id": self.cow.id})
+            self.Device.create(
+                {
+                    "code": f"COL2-{self.tag}",
+                    "device_type": "activity_collar",
+                    "animal_id": self.cow.id,
+                }
+            )
 
     def test_discovered_device_must_be_typed_to_register(self):
         dev = self.Device.create({"code": f"UNK-{self.tag}", "status": "discovered"})
@@ -73,10 +82,12 @@ class TestDevice(IotCase):
 
     def test_silent_cron(self):
         now = fields.Datetime.now()
-        self.env_dev.write({"expected_interval_s": 60, "last_received_at": now
-                            - timedelta(seconds=200)})
-        self.collar.write({"expected_interval_s": 300, "last_received_at": now
-                           - timedelta(seconds=600)})
+        self.env_dev.write(
+            {"expected_interval_s": 60, "last_received_at": now - timedelta(seconds=200)}
+        )
+        self.collar.write(
+            {"expected_interval_s": 300, "last_received_at": now - timedelta(seconds=600)}
+        )
         self.Device._cron_update_silent()
         self.assertEqual(self.env_dev.status, "silent")  # 200 s > 3 × 60 s
         self.assertEqual(self.collar.status, "active")  # 600 s < 3 × 300 s
@@ -86,9 +97,14 @@ class TestDevice(IotCase):
         self.env_dev.last_received_at = fields.Datetime.now()
         self.Device._cron_update_silent()
         self.assertEqual(self.env_dev.status, "active")
-        faulty = self.Device.create({"code": f"F-{self.tag}", "device_type": "environment",
-                                     "status": "faulty", "last_received_at": now
-                                     - timedelta(days=1)})
+        faulty = self.Device.create(
+            {
+                "code": f"F-{self.tag}",
+                "device_type": "environment",
+                "status": "faulty",
+                "last_received_at": now - timedelta(days=1),
+            }
+        )
         self.Device._cron_update_silent()
         self.assertEqual(faulty.status, "faulty")  # a person's verdict is kept
 
@@ -96,11 +112,13 @@ class TestDevice(IotCase):
         today = fields.Date.context_today(self.env_dev)
         self.env_dev.calibration_due = today - timedelta(days=1)
         self.collar.calibration_due = today + timedelta(days=10)
-        overdue = self.Device.search([("calibration_overdue", "=", True),
-                                      ("code", "like", self.tag)])
+        overdue = self.Device.search(
+            [("calibration_overdue", "=", True), ("code", "like", self.tag)]
+        )
         self.assertEqual(overdue, self.env_dev)
-        not_overdue = self.Device.search([("calibration_overdue", "=", False),
-                                          ("code", "like", self.tag)])
+        not_overdue = self.Device.search(
+            [("calibration_overdue", "=", False), ("code", "like", self.tag)]
+        )
         self.assertEqual(not_overdue, self.collar)
 
     def test_api_keys(self):
@@ -126,8 +144,9 @@ class TestDevice(IotCase):
 
     def test_gateway_scope(self):
         gw = self.Device.create({"code": f"GW-{self.tag}", "device_type": "gateway"})
-        meter = self.Device.create({"code": f"MM-{self.tag}", "device_type": "milk_meter",
-                                    "gateway_id": gw.id})
+        meter = self.Device.create(
+            {"code": f"MM-{self.tag}", "device_type": "milk_meter", "gateway_id": gw.id}
+        )
         self.assertTrue(gw._may_post_for(meter.code))
         self.assertTrue(gw._may_post_for(f"NEW-{self.tag}"))  # unknown: will be discovered
         self.assertFalse(gw._may_post_for(self.env_dev.code))  # someone else's device

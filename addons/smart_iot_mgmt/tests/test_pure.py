@@ -37,8 +37,15 @@ class TestApiKeys(BaseCase):
 class TestRestMapping(BaseCase):
     def test_sensor_reading_maps_to_the_mqtt_topic(self):
         topic, payload, device = rest.to_message(
-            "sensor-reading", {"type": "NH3", "device_id": "ENV-B1", "value": 12,
-                               "timestamp": "2026-05-01T06:00:00Z"}, "sd1")
+            "sensor-reading",
+            {
+                "type": "NH3",
+                "device_id": "ENV-B1",
+                "value": 12,
+                "timestamp": "2026-05-01T06:00:00Z",
+            },
+            "sd1",
+        )
         self.assertEqual(topic, "farm/sd1/sensors/ammonia")
         self.assertEqual(device, "ENV-B1")
         items = parse(topic, payload, datetime.fromisoformat("2026-05-01T06:01:00+00:00"))
@@ -58,10 +65,12 @@ class TestRestMapping(BaseCase):
             (lambda: rest.load_body(b"[1]"), 422, "not_object"),
             (lambda: rest.load_body(json.dumps([{}] * 1001).encode()), 413, "too_many_items"),
             (lambda: rest.to_message("sensor-reading", {}, "sd1"), 422, "missing_field"),
-            (lambda: rest.to_message("sensor-reading", {"type": "noise"}, "sd1"), 422,
-             "bad_value"),
-            (lambda: rest.to_message("animal-activity", {"animal": "a/b"}, "sd1"), 422,
-             "wrong_type"),
+            (lambda: rest.to_message("sensor-reading", {"type": "noise"}, "sd1"), 422, "bad_value"),
+            (
+                lambda: rest.to_message("animal-activity", {"animal": "a/b"}, "sd1"),
+                422,
+                "wrong_type",
+            ),
             (lambda: rest.to_message("animal-activity", {}, "sd1"), 422, "missing_field"),
         ]
         for call, status, code in cases:
@@ -74,9 +83,11 @@ class TestRestMapping(BaseCase):
 
     def test_payload_error_carries_field(self):
         try:
-            parse("farm/sd1/sensors/temperature", b'{"device_id": "E1", "value": 500, '
-                  b'"timestamp": "2026-05-01T06:00:00Z"}',
-                  datetime.fromisoformat("2026-05-01T06:00:00+00:00"))
+            parse(
+                "farm/sd1/sensors/temperature",
+                b'{"device_id": "E1", "value": 500, "timestamp": "2026-05-01T06:00:00Z"}',
+                datetime.fromisoformat("2026-05-01T06:00:00+00:00"),
+            )
         except PayloadError as exc:
             err = rest.payload_error(exc, 3)
         self.assertEqual((err.status, err.code), (422, "absurd_value"))
@@ -87,16 +98,20 @@ class TestRestMapping(BaseCase):
 class TestSchedule(BaseCase):
     def test_format_and_same_semantics_as_the_ingestor(self):
         slots = schedule.to_ingestor([(None, 22.0, 5.0), ("2", 8.5, 17.25)])
-        self.assertEqual(slots, [{"start": "22:00", "end": "05:00"},
-                                 {"start": "08:30", "end": "17:15", "days": [2]}])
+        self.assertEqual(
+            slots,
+            [{"start": "22:00", "end": "05:00"}, {"start": "08:30", "end": "17:15", "days": [2]}],
+        )
         rule = Rule.from_dict({"id": 1, "metric": "x", "schedule": slots, "tz": "UTC"})
         monday = datetime.fromisoformat("2026-05-04T00:00:00+00:00")  # a Monday
         for day in range(7):
             for hour in (0, 4.99, 5, 8.5, 12, 17.25, 21.9, 22, 23.5):
                 ts = monday + timedelta(days=day, hours=hour)
                 with self.subTest(day=day, hour=hour):
-                    self.assertEqual(schedule.is_active(slots, day, ts.hour + ts.minute / 60),
-                                     rule.in_schedule(ts))
+                    self.assertEqual(
+                        schedule.is_active(slots, day, ts.hour + ts.minute / 60),
+                        rule.in_schedule(ts),
+                    )
         self.assertTrue(schedule.is_active([], 3, 12))
 
 

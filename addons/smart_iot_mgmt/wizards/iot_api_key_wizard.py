@@ -7,9 +7,14 @@ class IotApiKeyWizard(models.TransientModel):
     _name = "iot.api.key.wizard"
     _description = "Create an API key (shown once)"
 
-    target = fields.Selection([("device", "Device / gateway (REST API)"),
-                               ("ingestor", "Ingestor technical user (XML-RPC)")],
-                              required=True, default="device")
+    target = fields.Selection(
+        [
+            ("device", "Device / gateway (REST API)"),
+            ("ingestor", "Ingestor technical user (XML-RPC)"),
+        ],
+        required=True,
+        default="device",
+    )
     device_id = fields.Many2one("iot.device")
     key = fields.Char(readonly=True)
 

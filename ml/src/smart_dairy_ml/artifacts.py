@@ -22,8 +22,16 @@ from . import __version__
 
 FORMAT = "smart_dairy_ml.artifact/1"
 KINDS = {"heat": "heat.joblib", "health": "health.joblib", "forecast": "forecast.joblib"}
-REQUIRED = ("format", "kind", "version", "created", "features", "training_summary", "metrics",
-            "estimator")
+REQUIRED = (
+    "format",
+    "kind",
+    "version",
+    "created",
+    "features",
+    "training_summary",
+    "metrics",
+    "estimator",
+)
 
 
 class ArtifactError(ValueError):
@@ -31,19 +39,29 @@ class ArtifactError(ValueError):
 
 
 def library_versions():
-    return {"smart_dairy_ml": __version__, "scikit-learn": sklearn.__version__,
-            "numpy": np.__version__, "pandas": pd.__version__, "scipy": scipy.__version__}
+    return {
+        "smart_dairy_ml": __version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+    }
 
 
 def save_artifact(estimator, path, kind, features, training_summary, metrics, params=None):
     if kind not in KINDS:
         raise ArtifactError(f"unknown artifact kind {kind!r}")
     data = {
-        "format": FORMAT, "kind": kind, "version": __version__,
+        "format": FORMAT,
+        "kind": kind,
+        "version": __version__,
         "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "library_versions": library_versions(), "features": list(features),
-        "training_summary": dict(training_summary), "metrics": dict(metrics),
-        "params": dict(params or {}), "estimator": estimator,
+        "library_versions": library_versions(),
+        "features": list(features),
+        "training_summary": dict(training_summary),
+        "metrics": dict(metrics),
+        "params": dict(params or {}),
+        "estimator": estimator,
     }
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,5 +115,6 @@ class ModelBundle:
                 meta[kind] = {k: v for k, v in a.items() if k != "estimator"}
         if not est:
             raise ArtifactError(f"no artifacts in {d}")
-        return cls(heat=est.get("heat"), health=est.get("health"), forecast=est.get("forecast"),
-                   meta=meta)
+        return cls(
+            heat=est.get("heat"), health=est.get("health"), forecast=est.get("forecast"), meta=meta
+        )

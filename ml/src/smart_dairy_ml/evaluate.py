@@ -61,11 +61,12 @@ def eval_heat(seed, n_cows=255, days=90, housing="freestall", detector=None):
     t0 = pd.Timestamp(r.params["start"], tz="UTC")
     ev = r.events[r.events.kind == "heat"]
     out = {}
-    for name, alerts in (("detector", det.detect(r.hourly, r.animals())),
-                         ("rule150_daily", rule150_alerts(r.hourly)),
-                         ("zscore10_2h", zscore_alerts(r.hourly))):
-        out[name] = heat_cowday_metrics(alerts, ev, ids, t0, days,
-                                        warmup_days=det.baseline_days)
+    for name, alerts in (
+        ("detector", det.detect(r.hourly, r.animals())),
+        ("rule150_daily", rule150_alerts(r.hourly)),
+        ("zscore10_2h", zscore_alerts(r.hourly)),
+    ):
+        out[name] = heat_cowday_metrics(alerts, ev, ids, t0, days, warmup_days=det.baseline_days)
     return out
 
 
@@ -73,8 +74,12 @@ def train_heat(seed=TRAIN_SEED, n_cows=255, days=90):
     r = HerdSimulator(n_cows=n_cows, days=days, seed=seed).run()
     det = HeatDetector().fit(r.hourly, r.events, r.animals())
     det.features_ = ["activity_2h_log_ratio_z", "rumination_24h_drop", "run_length"]
-    det.training_summary_ = {"seed": seed, "cows": n_cows, "days": days,
-                             "heats": int((r.events.kind == "heat").sum())}
+    det.training_summary_ = {
+        "seed": seed,
+        "cows": n_cows,
+        "days": days,
+        "heats": int((r.events.kind == "heat").sum()),
+    }
     return det
 
 
@@ -90,8 +95,9 @@ def health_data(seed, n_cows=255, days=365):
 def train_health(seeds=(TRAIN_SEED,), n_cows=255, days=365, **kw):
     feats = [health_data(s, n_cows, days) for s in seeds]
     f = pd.concat(feats, ignore_index=True)
-    f["animal_id"] = np.concatenate([x["animal_id"].astype(str).radd(f"{i}:").to_numpy()
-                                     for i, x in enumerate(feats)])
+    f["animal_id"] = np.concatenate(
+        [x["animal_id"].astype(str).radd(f"{i}:").to_numpy() for i, x in enumerate(feats)]
+    )
     m = HealthRiskModel(**kw).fit(f)
     m.training_summary_.update({"seeds": list(seeds), "cows": n_cows, "days": days})
     return m
@@ -100,8 +106,10 @@ def train_health(seeds=(TRAIN_SEED,), n_cows=255, days=365, **kw):
 def eval_health(seed, model, n_cows=255, days=180):
     f = health_data(seed, n_cows, days)
     ev = f.attrs["events"]
-    return {"model": evaluate_health(model.predict_proba(f), f, ev),
-            "single_signal_rules": evaluate_health(rule_alerts(f), f, ev)}
+    return {
+        "model": evaluate_health(model.predict_proba(f), f, ev),
+        "single_signal_rules": evaluate_health(rule_alerts(f), f, ev),
+    }
 
 
 # ----------------------------------------------------------------------------- forecast
@@ -135,25 +143,39 @@ def eval_forecast_milkman(path=None, folds=3, seed=0, wood_baseline=True, **kw):
     base = (X["m7"] - X["target"]).abs() / X["target"] * 100
     h7 = X["h"] == HORIZON
     out = {
-        "folds": folds, "n_lactations": int(X["animal_id"].nunique()),
+        "folds": folds,
+        "n_lactations": int(X["animal_id"].nunique()),
         "n_forecasts_h7": int(h7.sum()),
-        "mape_h7": float(ape[h7].mean()), "mape_h7_last7_mean": float(base[h7].mean()),
-        "mape_h1_7": float(ape.mean()), "mape_h1_7_last7_mean": float(base.mean()),
+        "mape_h7": float(ape[h7].mean()),
+        "mape_h7_last7_mean": float(base[h7].mean()),
+        "mape_h1_7": float(ape.mean()),
+        "mape_h1_7_last7_mean": float(base.mean()),
         "fold_mape_h7": [f["mape_h7"] for f in per_fold],
         "fold_mape_h7_last7_mean": [f["mape_h7_last7_mean"] for f in per_fold],
         "mape_h7_wood_fit_fold0": per_fold[0].get("mape_h7_wood_fit"),
     }
     out["relative_improvement_h7"] = 1 - out["mape_h7"] / out["mape_h7_last7_mean"]
     out["relative_improvement_h1_7"] = 1 - out["mape_h1_7"] / out["mape_h1_7_last7_mean"]
-    stage = pd.cut(X.loc[h7, "dim"] + HORIZON, [0, 60, 150, 240, 10**4],
-                   labels=["early(<=60)", "mid(61-150)", "late(151-240)", "end(>240)"])
-    out["by_stage_h7"] = {str(s): {"model": float(ape[h7][stage == s].mean()),
-                                   "last7_mean": float(base[h7][stage == s].mean())}
-                          for s in stage.cat.categories}
+    stage = pd.cut(
+        X.loc[h7, "dim"] + HORIZON,
+        [0, 60, 150, 240, 10**4],
+        labels=["early(<=60)", "mid(61-150)", "late(151-240)", "end(>240)"],
+    )
+    out["by_stage_h7"] = {
+        str(s): {
+            "model": float(ape[h7][stage == s].mean()),
+            "last7_mean": float(base[h7][stage == s].mean()),
+        }
+        for s in stage.cat.categories
+    }
     par = X.loc[h7, "parity"]
-    out["by_parity_h7"] = {int(p): {"model": float(ape[h7][par == p].mean()),
-                                    "last7_mean": float(base[h7][par == p].mean())}
-                           for p in sorted(par.unique())}
+    out["by_parity_h7"] = {
+        int(p): {
+            "model": float(ape[h7][par == p].mean()),
+            "last7_mean": float(base[h7][par == p].mean()),
+        }
+        for p in sorted(par.unique())
+    }
     return out
 
 
@@ -181,9 +203,12 @@ def eval_lactation_milkman(path=None, fit_days=100):
             proj = float(np.nansum(y[:fit_days]) + c.predict(t[fit_days:]).sum())
             errs.append(abs(proj - actual) / actual * 100)
             rmse.append(-full.score(t, y))
-        out[name] = {"lactations": len(errs), "failed": fails,
-                     "mape_305d_from_100d": float(np.mean(errs)),
-                     "rmse_full_kg": float(np.mean(rmse))}
+        out[name] = {
+            "lactations": len(errs),
+            "failed": fails,
+            "mape_305d_from_100d": float(np.mean(errs)),
+            "rmse_full_kg": float(np.mean(rmse)),
+        }
     return out
 
 
@@ -193,10 +218,15 @@ def eval_ration():
     req = requirements(450, 12, 4.0, 3.2, 4.85, 70)
     hand = {"dmi_kg": 12.91, "nel_mcal": 16.68}
     res = least_cost_ration(450, 12, 4.0, 70)
-    return {"dmi_kg": req.dmi_kg, "nel_mcal": req.nel_mcal, "hand": hand,
-            "dmi_err_pct": abs(req.dmi_kg / hand["dmi_kg"] - 1) * 100,
-            "nel_err_pct": abs(req.nel_mcal / hand["nel_mcal"] - 1) * 100,
-            "status": res.status, "cost_bdt_per_day": res.cost_bdt}
+    return {
+        "dmi_kg": req.dmi_kg,
+        "nel_mcal": req.nel_mcal,
+        "hand": hand,
+        "dmi_err_pct": abs(req.dmi_kg / hand["dmi_kg"] - 1) * 100,
+        "nel_err_pct": abs(req.nel_mcal / hand["nel_mcal"] - 1) * 100,
+        "status": res.status,
+        "cost_bdt_per_day": res.cost_bdt,
+    }
 
 
 # ----------------------------------------------------------------------------- all
@@ -214,21 +244,26 @@ def run_all(seeds=(1, 2, 3), quick=False, milkman=None, log=print):
     results = {"seeds": list(seeds), "quick": quick}
     log(f"[{time.time() - t0:6.1f}s] heat ...")
     heat_keys = ["sensitivity", "ppv", "specificity", "false_alerts_per_100_cows_day"]
-    heat = {h: [eval_heat(s, n_cows=n_cows, days=90, housing=h) for s in seeds]
-            for h in ("freestall", "tiestall")}
-    results["heat"] = {h: {m: _agg([r[m] for r in rs], heat_keys) for m in rs[0]}
-                       for h, rs in heat.items()}
+    heat = {
+        h: [eval_heat(s, n_cows=n_cows, days=90, housing=h) for s in seeds]
+        for h in ("freestall", "tiestall")
+    }
+    results["heat"] = {
+        h: {m: _agg([r[m] for r in rs], heat_keys) for m in rs[0]} for h, rs in heat.items()
+    }
     log(f"[{time.time() - t0:6.1f}s] health (training) ...")
     hm = train_health(n_cows=n_cows, days=240 if quick else 365)
     hres = [eval_health(s, hm, n_cows=n_cows, days=120 if quick else 180) for s in seeds]
     hk = ["sensitivity", "specificity", "mean_warning_days", "alerts_per_100_cows_day", "cases"]
-    results["health"] = {m: {d: _agg([r[m][d] for r in hres], hk) for d in hres[0][m]}
-                         for m in hres[0]}
+    results["health"] = {
+        m: {d: _agg([r[m][d] for r in hres], hk) for d in hres[0][m]} for m in hres[0]
+    }
     log(f"[{time.time() - t0:6.1f}s] forecast on simulated herds ...")
     fm = train_forecast_sim(n_cows=n_cows)
     fres = [eval_forecast_sim(s, fm, n_cows=n_cows) for s in seeds]
-    results["forecast_sim"] = _agg(fres, ["mape_h7", "mape_h7_last7_mean", "mape_h1_7",
-                                          "mape_h1_7_last7_mean"])
+    results["forecast_sim"] = _agg(
+        fres, ["mape_h7", "mape_h7_last7_mean", "mape_h1_7", "mape_h1_7_last7_mean"]
+    )
     path = Path(milkman) if milkman else default_milkman_path()
     if path.exists():
         log(f"[{time.time() - t0:6.1f}s] forecast on milkman (3-fold CV by cow) ...")
@@ -251,63 +286,97 @@ def _f(x, pct=False, nd=1):
 
 def format_table(r) -> str:
     L = [f"Seeds {r['seeds']} (mean ± sd over seeds){' - quick mode' if r['quick'] else ''}", ""]
-    L += ["### Heat detection (per cow-day, ±1 day)", "",
-          "| housing | method | Se % | PPV % | Sp % | false alerts /100 cows/day |",
-          "|---|---|---|---|---|---|"]
+    L += [
+        "### Heat detection (per cow-day, ±1 day)",
+        "",
+        "| housing | method | Se % | PPV % | Sp % | false alerts /100 cows/day |",
+        "|---|---|---|---|---|---|",
+    ]
     for h, ms in r["heat"].items():
         for m, v in ms.items():
-            L.append(f"| {h} | {m} | {_f(v['sensitivity'], True)} | {_f(v['ppv'], True)} | "
-                     f"{_f(v['specificity'], True, 2)} | "
-                     f"{_f(v['false_alerts_per_100_cows_day'], False, 2)} |")
-    L += ["", "### Health risk (case Se within window, Sp per cow-day)", "",
-          "| disease | method | window | cases | Se % | Sp % | warning days | alerts /100 cows/day |",
-          "|---|---|---|---|---|---|---|---|"]
+            L.append(
+                f"| {h} | {m} | {_f(v['sensitivity'], True)} | {_f(v['ppv'], True)} | "
+                f"{_f(v['specificity'], True, 2)} | "
+                f"{_f(v['false_alerts_per_100_cows_day'], False, 2)} |"
+            )
+    L += [
+        "",
+        "### Health risk (case Se within window, Sp per cow-day)",
+        "",
+        "| disease | method | window | cases | Se % | Sp % | warning days | alerts /100 cows/day |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     win = {"ketosis": "−120 h..0", "mastitis": "−48 h..0", "illness": "−48 h..0"}
     for m, ds in r["health"].items():
         for d, v in ds.items():
-            L.append(f"| {d} | {m} | {win[d]} | {_f(v['cases'], False, 0)} | "
-                     f"{_f(v['sensitivity'], True)} | {_f(v['specificity'], True, 2)} | "
-                     f"{_f(v['mean_warning_days'], False, 2)} | "
-                     f"{_f(v['alerts_per_100_cows_day'], False, 2)} |")
+            L.append(
+                f"| {d} | {m} | {win[d]} | {_f(v['cases'], False, 0)} | "
+                f"{_f(v['sensitivity'], True)} | {_f(v['specificity'], True, 2)} | "
+                f"{_f(v['mean_warning_days'], False, 2)} | "
+                f"{_f(v['alerts_per_100_cows_day'], False, 2)} |"
+            )
     fs = r["forecast_sim"]
-    L += ["", "### 7-day yield forecast", "",
-          "| data | model MAPE h=7 % | last-7-days mean h=7 % | model MAPE h=1..7 % | "
-          "last-7 mean h=1..7 % |", "|---|---|---|---|---|",
-          f"| simulated herds | {_f(fs['mape_h7'], False, 2)} | "
-          f"{_f(fs['mape_h7_last7_mean'], False, 2)} | {_f(fs['mape_h1_7'], False, 2)} | "
-          f"{_f(fs['mape_h1_7_last7_mean'], False, 2)} |"]
+    L += [
+        "",
+        "### 7-day yield forecast",
+        "",
+        "| data | model MAPE h=7 % | last-7-days mean h=7 % | model MAPE h=1..7 % | "
+        "last-7 mean h=1..7 % |",
+        "|---|---|---|---|---|",
+        f"| simulated herds | {_f(fs['mape_h7'], False, 2)} | "
+        f"{_f(fs['mape_h7_last7_mean'], False, 2)} | {_f(fs['mape_h1_7'], False, 2)} | "
+        f"{_f(fs['mape_h1_7_last7_mean'], False, 2)} |",
+    ]
     fm = r.get("forecast_milkman")
     if isinstance(fm, dict):
-        L.append(f"| milkman (3-fold CV by cow, {fm['n_lactations']} lactations) | "
-                 f"{fm['mape_h7']:.2f} | {fm['mape_h7_last7_mean']:.2f} | "
-                 f"{fm['mape_h1_7']:.2f} | {fm['mape_h1_7_last7_mean']:.2f} |")
-        L += ["", f"milkman: relative improvement over last-7-days mean h=7 "
-              f"{100 * fm['relative_improvement_h7']:.1f} %, h=1..7 "
-              f"{100 * fm['relative_improvement_h1_7']:.1f} %; per fold h=7 model "
-              f"{[round(x, 2) for x in fm['fold_mape_h7']]} vs baseline "
-              f"{[round(x, 2) for x in fm['fold_mape_h7_last7_mean']]}; plain Wood fit "
-              f"(fold 0, every 7th origin) {fm['mape_h7_wood_fit_fold0']:.2f} %.", "",
-              "| milkman h=7 by stage | model % | last-7 mean % |", "|---|---|---|"]
+        L.append(
+            f"| milkman (3-fold CV by cow, {fm['n_lactations']} lactations) | "
+            f"{fm['mape_h7']:.2f} | {fm['mape_h7_last7_mean']:.2f} | "
+            f"{fm['mape_h1_7']:.2f} | {fm['mape_h1_7_last7_mean']:.2f} |"
+        )
+        L += [
+            "",
+            f"milkman: relative improvement over last-7-days mean h=7 "
+            f"{100 * fm['relative_improvement_h7']:.1f} %, h=1..7 "
+            f"{100 * fm['relative_improvement_h1_7']:.1f} %; per fold h=7 model "
+            f"{[round(x, 2) for x in fm['fold_mape_h7']]} vs baseline "
+            f"{[round(x, 2) for x in fm['fold_mape_h7_last7_mean']]}; plain Wood fit "
+            f"(fold 0, every 7th origin) {fm['mape_h7_wood_fit_fold0']:.2f} %.",
+            "",
+            "| milkman h=7 by stage | model % | last-7 mean % |",
+            "|---|---|---|",
+        ]
         for s, v in fm["by_stage_h7"].items():
             L.append(f"| {s} | {v['model']:.2f} | {v['last7_mean']:.2f} |")
         L += ["", "| milkman h=7 by parity | model % | last-7 mean % |", "|---|---|---|"]
         for p, v in fm["by_parity_h7"].items():
             L.append(f"| {p} | {v['model']:.2f} | {v['last7_mean']:.2f} |")
         lm = r["lactation_milkman"]
-        L += ["", "### Lactation curves on milkman", "",
-              "| model | lactations | 305-d projection error from DIM 1-100, MAPE % | "
-              "RMSE full lactation kg/d |", "|---|---|---|---|"]
+        L += [
+            "",
+            "### Lactation curves on milkman",
+            "",
+            "| model | lactations | 305-d projection error from DIM 1-100, MAPE % | "
+            "RMSE full lactation kg/d |",
+            "|---|---|---|---|",
+        ]
         for n, v in lm.items():
-            L.append(f"| {n} | {v['lactations']} | {v['mape_305d_from_100d']:.2f} | "
-                     f"{v['rmse_full_kg']:.2f} |")
+            L.append(
+                f"| {n} | {v['lactations']} | {v['mape_305d_from_100d']:.2f} | "
+                f"{v['rmse_full_kg']:.2f} |"
+            )
     else:
         L += ["", f"milkman: {fm}"]
     ra = r["ration"]
-    L += ["", "### Ration requirements (hand-checked example: 450 kg, 12 kg milk, 4.0 % fat, "
-          "DIM 70)", "",
-          f"DMI {ra['dmi_kg']:.2f} kg (hand {ra['hand']['dmi_kg']}, error "
-          f"{ra['dmi_err_pct']:.2f} %), NEL {ra['nel_mcal']:.2f} Mcal (hand "
-          f"{ra['hand']['nel_mcal']}, error {ra['nel_err_pct']:.2f} %); least-cost ration "
-          f"{ra['status']}, {ra['cost_bdt_per_day']:.0f} BDT/day.",
-          "", f"(evaluation took {r['elapsed_s']:.0f} s)"]
+    L += [
+        "",
+        "### Ration requirements (hand-checked example: 450 kg, 12 kg milk, 4.0 % fat, DIM 70)",
+        "",
+        f"DMI {ra['dmi_kg']:.2f} kg (hand {ra['hand']['dmi_kg']}, error "
+        f"{ra['dmi_err_pct']:.2f} %), NEL {ra['nel_mcal']:.2f} Mcal (hand "
+        f"{ra['hand']['nel_mcal']}, error {ra['nel_err_pct']:.2f} %); least-cost ration "
+        f"{ra['status']}, {ra['cost_bdt_per_day']:.0f} BDT/day.",
+        "",
+        f"(evaluation took {r['elapsed_s']:.0f} s)",
+    ]
     return "\n".join(L)

@@ -78,9 +78,14 @@ def feature_matrices(Y, D):
     """Rolling statistics of the causally cleaned daily matrix (each n x L) + Wood coefs."""
     H = clean_causal(Y)
     return {
-        "m7": _roll(H, 7, 4), "m3": _roll(H, 3, 1), "m14": _roll(H, 14, 7),
-        "m28": _roll(H, 28, 10), "sd7": _roll(H, 7, 4, "std"), "mx7": _roll(H, 7, 4, "max"),
-        "mn7": _roll(H, 7, 4, "min"), "last": pd.DataFrame(H.T).ffill(limit=3).to_numpy().T,
+        "m7": _roll(H, 7, 4),
+        "m3": _roll(H, 3, 1),
+        "m14": _roll(H, 14, 7),
+        "m28": _roll(H, 28, 10),
+        "sd7": _roll(H, 7, 4, "std"),
+        "mx7": _roll(H, 7, 4, "max"),
+        "mn7": _roll(H, 7, 4, "min"),
+        "last": pd.DataFrame(H.T).ffill(limit=3).to_numpy().T,
         "coef": _wood_coef(H, D),
     }
 
@@ -101,15 +106,24 @@ def gather_features(mats, D, parity, rows, cols, horizons=range(1, HORIZON + 1))
     frames = []
     with np.errstate(all="ignore"):
         common = {
-            "row": rows, "col": cols, "m7": base,
-            "r3": mats["m3"][rows, cols] / base, "r14": mats["m14"][rows, cols] / base,
-            "r28": mats["m28"][rows, cols] / base, "rl": mats["last"][rows, cols] / base,
-            "cv": mats["sd7"][rows, cols] / base, "mx": mats["mx7"][rows, cols] / base,
-            "mn": mats["mn7"][rows, cols] / base, "parity": par,
+            "row": rows,
+            "col": cols,
+            "m7": base,
+            "r3": mats["m3"][rows, cols] / base,
+            "r14": mats["m14"][rows, cols] / base,
+            "r28": mats["m28"][rows, cols] / base,
+            "rl": mats["last"][rows, cols] / base,
+            "cv": mats["sd7"][rows, cols] / base,
+            "mx": mats["mx7"][rows, cols] / base,
+            "mn": mats["mn7"][rows, cols] / base,
+            "parity": par,
         }
         for h in horizons:
-            frames.append(pd.DataFrame({**common, "dim": dj, "h": h,
-                                        "wr": np.clip(np.exp(lw(dj + h) - now), 0.5, 2.0)}))
+            frames.append(
+                pd.DataFrame(
+                    {**common, "dim": dj, "h": h, "wr": np.clip(np.exp(lw(dj + h) - now), 0.5, 2.0)}
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -141,8 +155,16 @@ def daily_matrix(daily: pd.DataFrame, max_dim=400):
 class YieldForecaster:
     """Per-cow 1-7 day yield forecaster (scikit-learn estimator API)."""
 
-    def __init__(self, max_iter=150, learning_rate=0.1, max_leaf_nodes=31,
-                 min_samples_leaf=200, first_origin_dim=10, origin_step=2, random_state=0):
+    def __init__(
+        self,
+        max_iter=150,
+        learning_rate=0.1,
+        max_leaf_nodes=31,
+        min_samples_leaf=200,
+        first_origin_dim=10,
+        origin_step=2,
+        random_state=0,
+    ):
         self.origin_step = origin_step
         self.max_iter = max_iter
         self.learning_rate = learning_rate
@@ -167,9 +189,13 @@ class YieldForecaster:
         X = self.training_rows(daily, step=self.origin_step)
         r = (X["target"] / X["m7"]).to_numpy()
         self.model_ = HistGradientBoostingRegressor(
-            loss="absolute_error", max_iter=self.max_iter, learning_rate=self.learning_rate,
-            max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=self.min_samples_leaf,
-            random_state=self.random_state)
+            loss="absolute_error",
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            random_state=self.random_state,
+        )
         self.model_.fit(X[FEATURES], r, sample_weight=1.0 / r)
         self.features_ = list(FEATURES)
         self.training_summary_ = {"rows": int(len(X)), "animals": int(X["animal_id"].nunique())}
@@ -187,8 +213,9 @@ class YieldForecaster:
         used for the residual of the last day.
         """
         ids, Y, D, par = daily_matrix(daily)
-        last_col = np.array([np.max(np.nonzero(np.isfinite(r))[0]) if np.isfinite(r).any()
-                             else -1 for r in Y])
+        last_col = np.array(
+            [np.max(np.nonzero(np.isfinite(r))[0]) if np.isfinite(r).any() else -1 for r in Y]
+        )
         mats = None
         parts = []
         for lag in lags:
@@ -196,23 +223,30 @@ class YieldForecaster:
             if rows.size == 0:
                 continue
             mats = mats or feature_matrices(Y, D)
-            parts.append(gather_features(mats, D, par, rows, last_col[rows] - lag).assign(
-                lag=lag))
+            parts.append(gather_features(mats, D, par, rows, last_col[rows] - lag).assign(lag=lag))
         if not parts:
-            return pd.DataFrame(columns=["animal_id", "h", "dim", "forecast_kg", "status",
-                                         "reason", "lag"])
+            return pd.DataFrame(
+                columns=["animal_id", "h", "dim", "forecast_kg", "status", "reason", "lag"]
+            )
         X = pd.concat(parts, ignore_index=True)
         n_valid = np.isfinite(clean_causal(Y)).sum(axis=1)
         X["animal_id"] = ids[X["row"].to_numpy()]
-        ok = np.isfinite(X["m7"]) & (X["m7"] > 0) & (n_valid[X["row"].to_numpy()]
-                                                     >= MIN_HISTORY_DAYS)
+        ok = (
+            np.isfinite(X["m7"])
+            & (X["m7"] > 0)
+            & (n_valid[X["row"].to_numpy()] >= MIN_HISTORY_DAYS)
+        )
         X["forecast_kg"] = np.nan
         if ok.any():
             X.loc[ok, "forecast_kg"] = self.predict_rows(X[ok])
         X["dim"] = X["dim"] + X["h"]
         X["status"] = np.where(ok, "ok", "insufficient_data")
-        X["reason"] = np.where(ok, "", f"fewer than {MIN_HISTORY_DAYS} valid days in the last "
-                               "lactation window or no recent yields")
+        X["reason"] = np.where(
+            ok,
+            "",
+            f"fewer than {MIN_HISTORY_DAYS} valid days in the last "
+            "lactation window or no recent yields",
+        )
         return X[["animal_id", "h", "dim", "forecast_kg", "status", "reason", "lag"]]
 
     def score(self, daily, y=None):
@@ -228,8 +262,9 @@ def load_milkman(path) -> pd.DataFrame:
     d = pd.read_csv(path)
     p = d.pivot_table(index=["cowlact", "dfc"], columns="ampm", values="my", aggfunc="sum")
     y = (p[1] + p[2]).rename("yield_kg").reset_index()
-    info = d.groupby("cowlact").agg(parity=("lactno", "first"), cowno=("cowno", "first"),
-                                    breed=("race", "first"))
+    info = d.groupby("cowlact").agg(
+        parity=("lactno", "first"), cowno=("cowno", "first"), breed=("race", "first")
+    )
     y = y.merge(info, left_on="cowlact", right_index=True)
     y = y.rename(columns={"cowlact": "animal_id", "dfc": "dim"})
     return y[np.isfinite(y["yield_kg"])].reset_index(drop=True)
@@ -285,16 +320,27 @@ def evaluate_forecaster(train_daily, test_daily, model=None, wood_baseline=True)
     }
     res["relative_improvement_h7"] = 1 - res["mape_h7"] / res["mape_h7_last7_mean"]
     res["relative_improvement_h1_7"] = 1 - res["mape_h1_7"] / res["mape_h1_7_last7_mean"]
-    stage = pd.cut(h7["dim"] + HORIZON, [0, 60, 150, 240, 10**4],
-                   labels=["early(<=60)", "mid(61-150)", "late(151-240)", "end(>240)"])
+    stage = pd.cut(
+        h7["dim"] + HORIZON,
+        [0, 60, 150, 240, 10**4],
+        labels=["early(<=60)", "mid(61-150)", "late(151-240)", "end(>240)"],
+    )
     res["by_stage_h7"] = {
-        str(k): {"model": float(g["ape"].mean()), "last7_mean": float(g["ape_base"].mean()),
-                 "n": int(len(g))}
-        for k, g in h7.groupby(stage, observed=True)}
+        str(k): {
+            "model": float(g["ape"].mean()),
+            "last7_mean": float(g["ape_base"].mean()),
+            "n": int(len(g)),
+        }
+        for k, g in h7.groupby(stage, observed=True)
+    }
     res["by_parity_h7"] = {
-        int(k): {"model": float(g["ape"].mean()), "last7_mean": float(g["ape_base"].mean()),
-                 "n": int(len(g))}
-        for k, g in h7.groupby(h7["parity"])}
+        int(k): {
+            "model": float(g["ape"].mean()),
+            "last7_mean": float(g["ape_base"].mean()),
+            "n": int(len(g)),
+        }
+        for k, g in h7.groupby(h7["parity"])
+    }
     if wood_baseline:
         ids, Y, D, par = daily_matrix(test_daily)
         cols = np.arange(model.first_origin_dim - 1, Y.shape[1] - HORIZON)
@@ -308,6 +354,5 @@ def evaluate_forecaster(train_daily, test_daily, model=None, wood_baseline=True)
         res["mape_h7_wood_fit"] = float(np.mean(e)) if e else float("nan")
     # residual health signal: yesterday's 1-day-ahead forecast vs actual
     h1 = X[X["h"] == 1]
-    res["share_residual_below_minus15pct"] = float(
-        ((h1["target"] / h1["pred"] - 1) < -0.15).mean())
+    res["share_residual_below_minus15pct"] = float(((h1["target"] / h1["pred"] - 1) < -0.15).mean())
     return res

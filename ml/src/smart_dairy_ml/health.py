@@ -41,18 +41,44 @@ WINDOW_H = {"ketosis": 5 * 24, "mastitis": 48, "illness": 48}
 FEVER_C = 0.8
 MIN_POSITIVES = 10
 SIGNALS = ["rum_r", "act_r", "temp_ex", "y_r", "cond_r"]
-FEATURES = ["rum_r", "rum_r_lag", "rum_min", "rum_mean4", "rum_z", "act_r", "act_r_lag",
-            "act_mean4", "temp_ex", "temp_ex_lag", "y_r", "y_r_lag", "y_mean4", "y_z", "cond_r",
-            "cond_r_lag", "cond_d", "cond_mean2", "cond_z", "dim", "parity", "prior_cases", "iso"]
+FEATURES = [
+    "rum_r",
+    "rum_r_lag",
+    "rum_min",
+    "rum_mean4",
+    "rum_z",
+    "act_r",
+    "act_r_lag",
+    "act_mean4",
+    "temp_ex",
+    "temp_ex_lag",
+    "y_r",
+    "y_r_lag",
+    "y_mean4",
+    "y_z",
+    "cond_r",
+    "cond_r_lag",
+    "cond_d",
+    "cond_mean2",
+    "cond_z",
+    "dim",
+    "parity",
+    "prior_cases",
+    "iso",
+]
 
 
 def _idc(df):
     return "animal_id" if "animal_id" in df.columns else "cow_id"
 
 
-def session_features(hourly: pd.DataFrame, milkings: pd.DataFrame,
-                     animals: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
-                     start=None) -> pd.DataFrame:
+def session_features(
+    hourly: pd.DataFrame,
+    milkings: pd.DataFrame,
+    animals: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    start=None,
+) -> pd.DataFrame:
     """One row per milking with the health features (see module docstring)."""
     ids, t0, act = hourly_matrix(hourly, "activity", start)
     nh = act.shape[1]
@@ -149,11 +175,11 @@ def session_features(hourly: pd.DataFrame, milkings: pd.DataFrame,
         if "parity" in a:
             m["parity"] = pd.to_numeric(m["animal_id"].map(a["parity"]), errors="coerce")
         if "treatments" in a:
-            m["prior_cases"] = pd.to_numeric(m["animal_id"].map(a["treatments"]),
-                                             errors="coerce").fillna(0)
+            m["prior_cases"] = pd.to_numeric(
+                m["animal_id"].map(a["treatments"]), errors="coerce"
+            ).fillna(0)
     if events is not None and len(events):
-        ev = events[events["kind"].isin(DISEASE_EVENT.values())
-                    & events["diagnosis_ts"].notna()]
+        ev = events[events["kind"].isin(DISEASE_EVENT.values()) & events["diagnosis_ts"].notna()]
         ev = ev.rename(columns={_idc(ev): "animal_id"})
         if len(ev):
             diag = ev[["animal_id", "diagnosis_ts"]].sort_values("diagnosis_ts")
@@ -196,8 +222,16 @@ def label_sessions(feat: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 class HealthRiskModel:
     """Calibrated per-disease classifiers + IsolationForest anomaly layer."""
 
-    def __init__(self, max_iter=100, learning_rate=0.1, max_leaf_nodes=15, target_sp=0.99,
-                 contamination=0.02, negative_fraction=0.15, random_state=0):
+    def __init__(
+        self,
+        max_iter=100,
+        learning_rate=0.1,
+        max_leaf_nodes=15,
+        target_sp=0.99,
+        contamination=0.02,
+        negative_fraction=0.15,
+        random_state=0,
+    ):
         self.max_leaf_nodes = max_leaf_nodes
         self.negative_fraction = negative_fraction
         self.max_iter = max_iter
@@ -212,8 +246,12 @@ class HealthRiskModel:
     def fit(self, feat: pd.DataFrame, y=None):
         """``feat``: output of :func:`label_sessions` (features + y_/x_ columns)."""
         X = feat.copy()
-        self.iso_ = IsolationForest(n_estimators=100, contamination=self.contamination,
-                                    max_samples=4096, random_state=self.random_state)
+        self.iso_ = IsolationForest(
+            n_estimators=100,
+            contamination=self.contamination,
+            max_samples=4096,
+            random_state=self.random_state,
+        )
         self.iso_.fit(self._iso_input(X))
         X["iso"] = -self.iso_.score_samples(self._iso_input(X))
         self.models_, self.thresholds_ = {}, {}
@@ -231,11 +269,15 @@ class HealthRiskModel:
                 self.thresholds_[dis] = 0.5
                 continue
             clf = CalibratedClassifierCV(
-                HistGradientBoostingClassifier(max_iter=self.max_iter,
-                                               learning_rate=self.learning_rate,
-                                               max_leaf_nodes=self.max_leaf_nodes,
-                                               random_state=self.random_state),
-                method="isotonic", cv=3)
+                HistGradientBoostingClassifier(
+                    max_iter=self.max_iter,
+                    learning_rate=self.learning_rate,
+                    max_leaf_nodes=self.max_leaf_nodes,
+                    random_state=self.random_state,
+                ),
+                method="isotonic",
+                cv=3,
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 clf.fit(Xd, yd, sample_weight=w)
@@ -244,8 +286,10 @@ class HealthRiskModel:
             self.thresholds_[dis] = self._pick_threshold(X, p, dis)
         self.features_ = list(FEATURES)
         self.training_summary_ = {
-            "sessions": int(len(X)), "animals": int(X["animal_id"].nunique()),
-            "cases": {d: int(X[f"y_{d}"].sum()) for d in DISEASES}}
+            "sessions": int(len(X)),
+            "animals": int(X["animal_id"].nunique()),
+            "cases": {d: int(X[f"y_{d}"].sum()) for d in DISEASES},
+        }
         return self
 
     def _pick_threshold(self, X, p, dis):
@@ -266,8 +310,13 @@ class HealthRiskModel:
     def predict_proba(self, feat: pd.DataFrame) -> pd.DataFrame:
         X = feat.copy()
         X["iso"] = -self.iso_.score_samples(self._iso_input(X))
-        out = pd.DataFrame({"animal_id": X["animal_id"].to_numpy(), "ts": X["ts"].to_numpy(),
-                            "anomaly": X["iso"].to_numpy()})
+        out = pd.DataFrame(
+            {
+                "animal_id": X["animal_id"].to_numpy(),
+                "ts": X["ts"].to_numpy(),
+                "anomaly": X["iso"].to_numpy(),
+            }
+        )
         rules = rule_probabilities(X)
         for dis, clf in self.models_.items():
             if clf is None:
@@ -294,16 +343,24 @@ class HealthRiskModel:
         return float(np.mean([res[d]["sensitivity"] for d in DISEASES]))
 
 
-def evaluate_alerts(alerts: pd.DataFrame, feat: pd.DataFrame, events: pd.DataFrame, dis: str,
-                    alert_col: str, warmup_days=12) -> dict:
+def evaluate_alerts(
+    alerts: pd.DataFrame,
+    feat: pd.DataFrame,
+    events: pd.DataFrame,
+    dis: str,
+    alert_col: str,
+    warmup_days=12,
+) -> dict:
     """Case sensitivity within the window, warning days, cow-day Sp, alerts per 100 cows/day."""
     kind = DISEASE_EVENT[dis]
     ev = events.rename(columns={_idc(events): "animal_id"})
     t_start = feat["ts"].min().floor("D") + pd.Timedelta(days=warmup_days)
-    ev = ev[(ev["kind"] == kind) & (ev["diagnosis_ts"] >= t_start + pd.Timedelta(days=3))
-            & (ev["diagnosis_ts"] <= feat["ts"].max())]
-    a = alerts.loc[alerts[alert_col].astype(bool) & (alerts["ts"] >= t_start),
-                   ["animal_id", "ts"]]
+    ev = ev[
+        (ev["kind"] == kind)
+        & (ev["diagnosis_ts"] >= t_start + pd.Timedelta(days=3))
+        & (ev["diagnosis_ts"] <= feat["ts"].max())
+    ]
+    a = alerts.loc[alerts[alert_col].astype(bool) & (alerts["ts"] >= t_start), ["animal_id", "ts"]]
     win = pd.Timedelta(hours=WINDOW_H[dis])
     det, warn = 0, []
     a = a.assign(tsn=_ns(a["ts"]))
@@ -336,6 +393,7 @@ def evaluate_alerts(alerts: pd.DataFrame, feat: pd.DataFrame, events: pd.DataFra
 
 def rule_probabilities(feat: pd.DataFrame) -> dict:
     """Transparent logistic scores of the single-signal rules (0.5 at the rule threshold)."""
+
     def sig(x):
         return 1 / (1 + np.exp(-np.clip(x, -30, 30)))
 
@@ -349,16 +407,21 @@ def rule_probabilities(feat: pd.DataFrame) -> dict:
 def rule_alerts(feat: pd.DataFrame) -> pd.DataFrame:
     """Single-signal baselines: conductivity alone (mastitis, +15 %), rumination drop (ketosis,
     -15 % over 24 h), temperature (illness, +0.8 C over the cow's baseline maximum)."""
-    return pd.DataFrame({
-        "animal_id": feat["animal_id"].to_numpy(), "ts": feat["ts"].to_numpy(),
-        "alert_mastitis": (feat["cond_r"] > 0.15).to_numpy(),
-        "alert_ketosis": (feat["rum_r"] < -0.15).to_numpy(),
-        "alert_illness": (feat["temp_ex"] >= 0.8).to_numpy(),
-    }, index=feat.index)
+    return pd.DataFrame(
+        {
+            "animal_id": feat["animal_id"].to_numpy(),
+            "ts": feat["ts"].to_numpy(),
+            "alert_mastitis": (feat["cond_r"] > 0.15).to_numpy(),
+            "alert_ketosis": (feat["rum_r"] < -0.15).to_numpy(),
+            "alert_illness": (feat["temp_ex"] >= 0.8).to_numpy(),
+        },
+        index=feat.index,
+    )
 
 
-def evaluate_health(pred: pd.DataFrame, feat: pd.DataFrame, events: pd.DataFrame | None = None,
-                    warmup_days=12) -> dict:
+def evaluate_health(
+    pred: pd.DataFrame, feat: pd.DataFrame, events: pd.DataFrame | None = None, warmup_days=12
+) -> dict:
     pred = pred.set_axis(feat.index)
     pred["ts"] = feat["ts"]
     pred["animal_id"] = feat["animal_id"]

@@ -125,10 +125,20 @@ class HeatDetector:
     specificity >= 99 %.
     """
 
-    def __init__(self, bin_hours=2, baseline_days=10, z_enter=2.0, persistence=2,
-                 threshold=6.5, rum_scale=0.06, rum_weight=1.0, dur_weight=0.25,
-                 spread_floor=0.12,
-                 refractory_days=4, implausible_penalty=1.0):
+    def __init__(
+        self,
+        bin_hours=2,
+        baseline_days=10,
+        z_enter=2.0,
+        persistence=2,
+        threshold=6.5,
+        rum_scale=0.06,
+        rum_weight=1.0,
+        dur_weight=0.25,
+        spread_floor=0.12,
+        refractory_days=4,
+        implausible_penalty=1.0,
+    ):
         self.bin_hours = bin_hours
         self.baseline_days = baseline_days
         self.z_enter = z_enter
@@ -162,7 +172,7 @@ class HeatDetector:
         day_hot = np.zeros((n, nd), dtype=bool)
         for k, b0, _b1 in hot:
             d = b0 // spd
-            day_hot[k, max(d, 0): min(d + 2, nd)] = True
+            day_hot[k, max(d, 0) : min(d + 2, nd)] = True
         mask = np.repeat(day_hot, spd, axis=1)
         base = _rolling_slot_median(L, spd, self.baseline_days, mask)
         resid = L - base
@@ -189,17 +199,38 @@ class HeatDetector:
                 rum_drop = 1 - (s / cnt * 24) / rb
             else:
                 rum_drop = np.nan
-            zz = zr[k, b0: min(b1, b0 + 4)]
+            zz = zr[k, b0 : min(b1, b0 + 4)]
             act_score = float(np.nanmean(zz))
-            rum_term = 0.0 if not np.isfinite(rum_drop) else float(
-                np.clip(rum_drop / self.rum_scale, -2, 4))
-            rows.append((ids[k], t0 + pd.Timedelta(hours=h0), (b1 - b0) * bh, act_score,
-                         rum_drop,
-                         act_score + self.rum_weight * rum_term
-                         + self.dur_weight * min(b1 - b0 - self.persistence, 6),
-                         np.isfinite(base[k, b0])))
-        cand = pd.DataFrame(rows, columns=["animal_id", "onset_ts", "duration_h", "activity_z",
-                                           "rumination_drop", "score", "has_baseline"])
+            rum_term = (
+                0.0
+                if not np.isfinite(rum_drop)
+                else float(np.clip(rum_drop / self.rum_scale, -2, 4))
+            )
+            rows.append(
+                (
+                    ids[k],
+                    t0 + pd.Timedelta(hours=h0),
+                    (b1 - b0) * bh,
+                    act_score,
+                    rum_drop,
+                    act_score
+                    + self.rum_weight * rum_term
+                    + self.dur_weight * min(b1 - b0 - self.persistence, 6),
+                    np.isfinite(base[k, b0]),
+                )
+            )
+        cand = pd.DataFrame(
+            rows,
+            columns=[
+                "animal_id",
+                "onset_ts",
+                "duration_h",
+                "activity_z",
+                "rumination_drop",
+                "score",
+                "has_baseline",
+            ],
+        )
         if cand.empty:
             return cand.drop(columns="has_baseline")
         keep = cand["has_baseline"].to_numpy(dtype=bool)
@@ -242,17 +273,29 @@ class HeatDetector:
         return merged, z
 
     # ---------------------------------------------------------------- alerts
-    def detect(self, hourly: pd.DataFrame, animals: pd.DataFrame | None = None, start=None,
-               n_hours=None) -> pd.DataFrame:
+    def detect(
+        self, hourly: pd.DataFrame, animals: pd.DataFrame | None = None, start=None, n_hours=None
+    ) -> pd.DataFrame:
         """Heat alerts: one row per alert with onset, score, confidence and AI window."""
         cand = self.candidates(hourly, start, n_hours)
         return self.alerts_from_candidates(cand, animals)
 
     def alerts_from_candidates(self, cand, animals=None):
         """Threshold, refractory period, cycle plausibility, pregnancy and housing flags."""
-        cols = ["animal_id", "onset_ts", "score", "confidence", "activity_z", "rumination_drop",
-                "ai_window_start", "ai_window_end", "ai_acceptable_start", "ai_acceptable_end",
-                "expected_ovulation_ts", "flags"]
+        cols = [
+            "animal_id",
+            "onset_ts",
+            "score",
+            "confidence",
+            "activity_z",
+            "rumination_drop",
+            "ai_window_start",
+            "ai_window_end",
+            "ai_acceptable_start",
+            "ai_acceptable_end",
+            "expected_ovulation_ts",
+            "flags",
+        ]
         if cand.empty:
             return pd.DataFrame(columns=cols)
         preg, tie = {}, set()
@@ -285,20 +328,30 @@ class HeatDetector:
                         thr += self.implausible_penalty
                 if row.score < thr:
                     continue
-                if aid in preg and (pd.isna(preg[aid])
-                                    or row.onset_ts >= preg[aid] + pd.Timedelta(days=1)):
+                if aid in preg and (
+                    pd.isna(preg[aid]) or row.onset_ts >= preg[aid] + pd.Timedelta(days=1)
+                ):
                     flags.append("suppressed_pregnant")
                 if aid in tie:
                     flags.append("tiestall_low_activity_response")
                 last = row.onset_ts
                 conf = float(1 / (1 + np.exp(-(row.score - thr) * 1.5)))
-                out.append((aid, row.onset_ts, row.score, conf, row.activity_z,
-                            row.rumination_drop,
-                            row.onset_ts + pd.Timedelta(hours=OPTIMAL_AI_H[0]),
-                            row.onset_ts + pd.Timedelta(hours=OPTIMAL_AI_H[1]),
-                            row.onset_ts + pd.Timedelta(hours=ACCEPTABLE_AI_H[0]),
-                            row.onset_ts + pd.Timedelta(hours=ACCEPTABLE_AI_H[1]),
-                            row.onset_ts + pd.Timedelta(hours=28), ",".join(flags)))
+                out.append(
+                    (
+                        aid,
+                        row.onset_ts,
+                        row.score,
+                        conf,
+                        row.activity_z,
+                        row.rumination_drop,
+                        row.onset_ts + pd.Timedelta(hours=OPTIMAL_AI_H[0]),
+                        row.onset_ts + pd.Timedelta(hours=OPTIMAL_AI_H[1]),
+                        row.onset_ts + pd.Timedelta(hours=ACCEPTABLE_AI_H[0]),
+                        row.onset_ts + pd.Timedelta(hours=ACCEPTABLE_AI_H[1]),
+                        row.onset_ts + pd.Timedelta(hours=28),
+                        ",".join(flags),
+                    )
+                )
         res = pd.DataFrame(out, columns=cols)
         active = ~res["flags"].str.contains("suppressed_pregnant")
         return res[active].reset_index(drop=True)
@@ -314,8 +367,14 @@ class HeatDetector:
         best, best_val = self.threshold, -1.0
         for thr in np.arange(3.0, 10.01, 0.25):
             self.threshold = float(thr)
-            m = heat_cowday_metrics(self.alerts_from_candidates(cand, animals), ev, ids, t0, n_days,
-                                    warmup_days=self.baseline_days)
+            m = heat_cowday_metrics(
+                self.alerts_from_candidates(cand, animals),
+                ev,
+                ids,
+                t0,
+                n_days,
+                warmup_days=self.baseline_days,
+            )
             val = min(m["sensitivity"], m["ppv"]) if m["specificity"] >= 0.99 else -1.0
             if val > best_val:
                 best, best_val = float(thr), val
@@ -346,8 +405,7 @@ def rule150_alerts(hourly: pd.DataFrame, ratio=1.5, days=10, start=None, n_hours
     return pd.DataFrame(rows, columns=["animal_id", "onset_ts"])
 
 
-def zscore_alerts(hourly: pd.DataFrame, z_thr=3.0, days=10, bin_hours=2, start=None,
-                  n_hours=None):
+def zscore_alerts(hourly: pd.DataFrame, z_thr=3.0, days=10, bin_hours=2, start=None, n_hours=None):
     """Baseline: plain z-score of 2-h activity against the previous 10 days (all bins)."""
     ids, t0, act = hourly_matrix(hourly, "activity", start, n_hours)
     A = _bin(act, bin_hours)
@@ -360,7 +418,7 @@ def zscore_alerts(hourly: pd.DataFrame, z_thr=3.0, days=10, bin_hours=2, start=N
     hit = np.nan_to_num(z, nan=0) > z_thr
     rows = []
     for k in range(hit.shape[0]):
-        last = -10**9
+        last = -(10**9)
         for b in np.nonzero(hit[k])[0]:
             if b - last > spd:  # one alert per 24 h
                 rows.append((ids[k], t0 + pd.Timedelta(hours=int(b) * bin_hours)))

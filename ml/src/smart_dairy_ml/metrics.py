@@ -11,8 +11,15 @@ def _day_index(ts, t0):
     return ((ts - t0) // pd.Timedelta(days=1)).to_numpy()
 
 
-def heat_cowday_metrics(alerts: pd.DataFrame, heat_events: pd.DataFrame, ids, t0, n_days,
-                        warmup_days=10, tolerance_days=1) -> dict:
+def heat_cowday_metrics(
+    alerts: pd.DataFrame,
+    heat_events: pd.DataFrame,
+    ids,
+    t0,
+    n_days,
+    warmup_days=10,
+    tolerance_days=1,
+) -> dict:
     """Sensitivity, specificity, PPV and false alerts per 100 cows/day, per cow-day.
 
     A true heat (onset day) is detected when an alert of the same cow falls within
@@ -34,7 +41,7 @@ def heat_cowday_metrics(alerts: pd.DataFrame, heat_events: pd.DataFrame, ids, t0
     near = np.zeros((n, n_days), dtype=bool)
     for k, d in zip(tk, td, strict=True):
         truth_day[k, d] = True
-        near[k, max(d - tolerance_days, 0): d + tolerance_days + 1] = True
+        near[k, max(d - tolerance_days, 0) : d + tolerance_days + 1] = True
     aidc = "animal_id" if "animal_id" in alerts.columns else "cow_id"
     al = alerts[alerts[aidc].isin(pos)] if len(alerts) else alerts
     ad = _day_index(al["onset_ts"], t0) if len(al) else np.array([], dtype=int)
@@ -48,8 +55,11 @@ def heat_cowday_metrics(alerts: pd.DataFrame, heat_events: pd.DataFrame, ids, t0
     for k, d in zip(tk, td, strict=True):
         truth_list.setdefault(k, []).append(d)
     for k, d in sorted(zip(ak, ad, strict=True), key=lambda x: (x[0], x[1])):
-        cands = [t for t in truth_list.get(k, []) if abs(t - d) <= tolerance_days
-                 and (k, t) not in matched_truth]
+        cands = [
+            t
+            for t in truth_list.get(k, [])
+            if abs(t - d) <= tolerance_days and (k, t) not in matched_truth
+        ]
         if cands:
             matched_truth.add((k, min(cands, key=lambda t: abs(t - d))))
             tp += 1

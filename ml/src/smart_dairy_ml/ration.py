@@ -51,8 +51,19 @@ FEED_LIBRARY = pd.DataFrame(
         ("dcp_mineral", False, 97, 0.0, 0.0, 0, 23.0, 18.0, 90.0, 0.0, 0.2),
         ("limestone", False, 98, 0.0, 0.0, 0, 38.0, 0.0, 15.0, 0.0, 0.2),
     ],
-    columns=["feed", "forage", "dm_pct", "nel_mcal_kg", "cp_pct", "ndf_pct", "ca_pct", "p_pct",
-             "price_bdt_kg", "min_kg_dm", "max_kg_dm"],
+    columns=[
+        "feed",
+        "forage",
+        "dm_pct",
+        "nel_mcal_kg",
+        "cp_pct",
+        "ndf_pct",
+        "ca_pct",
+        "p_pct",
+        "price_bdt_kg",
+        "min_kg_dm",
+        "max_kg_dm",
+    ],
 )
 
 
@@ -68,9 +79,15 @@ class Requirements:
     forage_ndf_min_frac: float = 0.21
 
 
-def requirements(body_weight_kg: float, milk_kg: float, fat_pct: float = 4.0,
-                 protein_pct: float = 3.2, lactose_pct: float = 4.85, dim: int = 60,
-                 activity_allowance: bool = False) -> Requirements:
+def requirements(
+    body_weight_kg: float,
+    milk_kg: float,
+    fat_pct: float = 4.0,
+    protein_pct: float = 3.2,
+    lactose_pct: float = 4.85,
+    dim: int = 60,
+    activity_allowance: bool = False,
+) -> Requirements:
     """NRC (2001) requirements for a lactating cow (see module docstring for the equations)."""
     if body_weight_kg <= 0 or milk_kg < 0 or dim < 0:
         raise ValueError("body weight must be > 0, milk and DIM >= 0")
@@ -85,8 +102,14 @@ def requirements(body_weight_kg: float, milk_kg: float, fat_pct: float = 4.0,
     cp = mp / 0.64 / 1000.0
     ca = (0.0154 * bw + 1.22 * milk_kg) / 0.38
     p = (1.0 * dmi + 0.002 * bw + 0.9 * milk_kg) / 0.64
-    return Requirements(dmi_kg=float(dmi), nel_mcal=float(nel_m + nel_l), mp_g=float(mp),
-                        cp_kg=float(cp), ca_g=float(ca), p_g=float(p))
+    return Requirements(
+        dmi_kg=float(dmi),
+        nel_mcal=float(nel_m + nel_l),
+        mp_g=float(mp),
+        cp_kg=float(cp),
+        ca_g=float(ca),
+        p_g=float(p),
+    )
 
 
 @dataclass
@@ -100,17 +123,23 @@ class RationResult:
     message: str = ""
 
     def as_dict(self):
-        return {"status": self.status, "cost_bdt": self.cost_bdt, "supplied": self.supplied,
-                "required": self.required, "violations": self.violations,
-                "message": self.message,
-                "ration": self.ration.to_dict(orient="records")}
+        return {
+            "status": self.status,
+            "cost_bdt": self.cost_bdt,
+            "supplied": self.supplied,
+            "required": self.required,
+            "violations": self.violations,
+            "message": self.message,
+            "ration": self.ration.to_dict(orient="records"),
+        }
 
 
 class RationOptimizer:
     """Least-cost ration LP.  ``dmi_tolerance``: DM offered within +/- this fraction of DMI."""
 
-    def __init__(self, feeds: pd.DataFrame | None = None, dmi_tolerance=0.05,
-                 nel_max_frac=1.15, penalty=1e5):
+    def __init__(
+        self, feeds: pd.DataFrame | None = None, dmi_tolerance=0.05, nel_max_frac=1.15, penalty=1e5
+    ):
         self.feeds = feeds
         self.dmi_tolerance = dmi_tolerance
         self.nel_max_frac = nel_max_frac
@@ -118,8 +147,17 @@ class RationOptimizer:
 
     def _feeds(self):
         f = (FEED_LIBRARY if self.feeds is None else self.feeds).copy()
-        need = {"feed", "forage", "dm_pct", "nel_mcal_kg", "cp_pct", "ndf_pct", "ca_pct",
-                "p_pct", "price_bdt_kg"}
+        need = {
+            "feed",
+            "forage",
+            "dm_pct",
+            "nel_mcal_kg",
+            "cp_pct",
+            "ndf_pct",
+            "ca_pct",
+            "p_pct",
+            "price_bdt_kg",
+        }
         missing = need - set(f.columns)
         if missing:
             raise ValueError(f"feed table lacks columns {sorted(missing)}")
@@ -166,32 +204,57 @@ class RationOptimizer:
             c2 = np.r_[cost, np.full(m, self.penalty)]
             res = linprog(c2, A_ub=A2, b_ub=b, bounds=bounds + [(0, None)] * m, method="highs")
             if res.status != 0:
-                return RationResult("error", pd.DataFrame(), float("nan"), {}, {}, [],
-                                    f"solver failed: {res.message}")
+                return RationResult(
+                    "error",
+                    pd.DataFrame(),
+                    float("nan"),
+                    {},
+                    {},
+                    [],
+                    f"solver failed: {res.message}",
+                )
             slack = res.x[n:] * scale
             x = res.x[:n]
             for (name, _row, rhs), s in zip(cons, slack, strict=True):
                 if s > 1e-6:
-                    violations.append({"constraint": name, "required": float(abs(rhs)),
-                                       "shortfall": float(s)})
+                    violations.append(
+                        {"constraint": name, "required": float(abs(rhs)), "shortfall": float(s)}
+                    )
             status = "nearest_feasible"
             msg = "constraints cannot all be met; violated: " + ", ".join(
-                v["constraint"] for v in violations)
+                v["constraint"] for v in violations
+            )
         else:
             x = res.x
         x = np.where(x < 1e-6, 0.0, x)
-        ration = pd.DataFrame({"feed": f["feed"], "kg_dm": x.round(3),
-                               "kg_as_fed": (x / (f["dm_pct"] / 100)).round(3),
-                               "cost_bdt": (x * cost).round(2)})
+        ration = pd.DataFrame(
+            {
+                "feed": f["feed"],
+                "kg_dm": x.round(3),
+                "kg_as_fed": (x / (f["dm_pct"] / 100)).round(3),
+                "cost_bdt": (x * cost).round(2),
+            }
+        )
         ration = ration[ration.kg_dm > 0].reset_index(drop=True)
         dm = float(x.sum())
-        supplied = {"dmi_kg": dm, "nel_mcal": float(nel @ x), "cp_kg": float(cp @ x),
-                    "ndf_frac": float(ndf @ x / dm) if dm else 0.0,
-                    "forage_ndf_frac": float(fndf @ x / dm) if dm else 0.0,
-                    "ca_g": float(ca @ x), "p_g": float(p @ x)}
-        required = {"dmi_kg": req.dmi_kg, "nel_mcal": req.nel_mcal, "cp_kg": req.cp_kg,
-                    "ndf_frac": req.ndf_min_frac, "forage_ndf_frac": req.forage_ndf_min_frac,
-                    "ca_g": req.ca_g, "p_g": req.p_g}
+        supplied = {
+            "dmi_kg": dm,
+            "nel_mcal": float(nel @ x),
+            "cp_kg": float(cp @ x),
+            "ndf_frac": float(ndf @ x / dm) if dm else 0.0,
+            "forage_ndf_frac": float(fndf @ x / dm) if dm else 0.0,
+            "ca_g": float(ca @ x),
+            "p_g": float(p @ x),
+        }
+        required = {
+            "dmi_kg": req.dmi_kg,
+            "nel_mcal": req.nel_mcal,
+            "cp_kg": req.cp_kg,
+            "ndf_frac": req.ndf_min_frac,
+            "forage_ndf_frac": req.forage_ndf_min_frac,
+            "ca_g": req.ca_g,
+            "p_g": req.p_g,
+        }
         return RationResult(status, ration, float(x @ cost), supplied, required, violations, msg)
 
 

@@ -37,8 +37,19 @@ from .health import DISEASES, rule_probabilities, session_features
 from .heat import HeatDetector, _truthy, _utc
 
 _log = logging.getLogger(__name__)
-KNOWN_BREEDS = {"hfxlocal", "hfxlocal f1", "hf", "holstein", "holstein friesian", "local",
-                "sahiwal", "jersey", "red chittagong", "rdm", "crossbred"}
+KNOWN_BREEDS = {
+    "hfxlocal",
+    "hfxlocal f1",
+    "hf",
+    "holstein",
+    "holstein friesian",
+    "local",
+    "sahiwal",
+    "jersey",
+    "red chittagong",
+    "rdm",
+    "crossbred",
+}
 RESIDUAL_FLAG = -0.15
 HEAT_RECENT_H = 48
 STUCK_HOURS = 6
@@ -69,8 +80,7 @@ def _sanitize(hourly, milkings, animals, as_of):
     as_of = _utc(as_of)
     h = h[h["ts"] <= as_of]
     m = m[m["ts"] <= as_of]
-    for c, lo, hi in (("activity", 0, None), ("rumination_min", 0, 60),
-                      ("body_temp_c", 30, 45)):
+    for c, lo, hi in (("activity", 0, None), ("rumination_min", 0, 60), ("body_temp_c", 30, 45)):
         v = pd.to_numeric(h[c], errors="coerce")
         h[c] = v.where((v >= lo) & ((v <= hi) if hi is not None else True))
     # stuck sensors: the same non-zero value repeated for >= 6 hours is not a reading
@@ -84,9 +94,15 @@ def _sanitize(hourly, milkings, animals, as_of):
     for c in ("yield_l", "conductivity_ms_cm"):
         v = pd.to_numeric(m[c], errors="coerce")
         m[c] = v.where(v >= 0)
-    m["session"] = m["session"].astype(str).str.upper().where(
-        m["session"].astype(str).str.upper().isin(["AM", "PM"]),
-        np.where(m["ts"].dt.hour < 6, "AM", "PM"))
+    m["session"] = (
+        m["session"]
+        .astype(str)
+        .str.upper()
+        .where(
+            m["session"].astype(str).str.upper().isin(["AM", "PM"]),
+            np.where(m["ts"].dt.hour < 6, "AM", "PM"),
+        )
+    )
     a["parity"] = pd.to_numeric(a["parity"], errors="coerce")
     a["calving_date"] = pd.to_datetime(a["calving_date"], errors="coerce", utc=True)
     return h, m, a, as_of
@@ -119,11 +135,19 @@ def _fallback_forecast(daily):
         ok = np.nonzero(np.isfinite(H[i]))[0]
         if ok.size < MIN_HISTORY_DAYS:
             for h in range(1, HORIZON + 1):
-                rows.append((aid, h, np.nan, np.nan, "insufficient_data",
-                             f"fewer than {MIN_HISTORY_DAYS} valid days"))
+                rows.append(
+                    (
+                        aid,
+                        h,
+                        np.nan,
+                        np.nan,
+                        "insufficient_data",
+                        f"fewer than {MIN_HISTORY_DAYS} valid days",
+                    )
+                )
             continue
         j = ok.max()
-        m7 = np.nanmean(H[i, max(j - 6, 0): j + 1])
+        m7 = np.nanmean(H[i, max(j - 6, 0) : j + 1])
         c = coef[i, j]
 
         def lw(t, c=c):
@@ -133,8 +157,7 @@ def _fallback_forecast(daily):
         for h in range(1, HORIZON + 1):
             r = float(np.clip(np.exp(lw(D[i, j] + h) - now), 0.5, 2.0))
             rows.append((aid, h, D[i, j] + h, m7 * r, "ok", ""))
-    return pd.DataFrame(rows, columns=["animal_id", "h", "dim", "forecast_kg", "status",
-                                       "reason"])
+    return pd.DataFrame(rows, columns=["animal_id", "h", "dim", "forecast_kg", "status", "reason"])
 
 
 def _rule_health(feat):
@@ -152,8 +175,13 @@ def _ts(x):
     return None if x is None or pd.isna(x) else pd.Timestamp(x).isoformat()
 
 
-def score_herd(hourly: pd.DataFrame, milkings: pd.DataFrame, animals: pd.DataFrame,
-               models: ModelBundle | dict | None = None, as_of=None) -> list[dict]:
+def score_herd(
+    hourly: pd.DataFrame,
+    milkings: pd.DataFrame,
+    animals: pd.DataFrame,
+    models: ModelBundle | dict | None = None,
+    as_of=None,
+) -> list[dict]:
     """Score every animal of ``animals`` as of ``as_of`` (default: latest data).
 
     Returns one dict per animal::
@@ -188,7 +216,8 @@ def score_herd(hourly: pd.DataFrame, milkings: pd.DataFrame, animals: pd.DataFra
         _guard(_score_forecast, res, m, a, models, as_of)
     for r in res.values():
         parts = [r["heat"]["status"], r["forecast"]["status"]] + [
-            r["health"][d]["status"] for d in DISEASES]
+            r["health"][d]["status"] for d in DISEASES
+        ]
         r["status"] = "ok" if all(p == "ok" for p in parts) else "insufficient_data"
     return [res[aid] for aid in ids]
 
@@ -211,8 +240,11 @@ def _guard(fn, res, *args):
 
 
 def _mark(r, part, reason):
-    key = {"_score_heat": ["heat"], "_score_forecast": ["forecast"],
-           "_score_health": list(DISEASES)}[part]
+    key = {
+        "_score_heat": ["heat"],
+        "_score_forecast": ["forecast"],
+        "_score_health": list(DISEASES),
+    }[part]
     for k in key:
         tgt = r["health"][k] if k in DISEASES else r[k]
         tgt["status"] = "insufficient_data"
@@ -222,17 +254,30 @@ def _mark(r, part, reason):
 def _empty_result(aid, as_of, models):
     return {
         "animal_id": aid.item() if hasattr(aid, "item") else aid,
-        "as_of": as_of.isoformat(), "status": "ok", "warnings": [],
+        "as_of": as_of.isoformat(),
+        "status": "ok",
+        "warnings": [],
         "heat": {"status": "insufficient_data", "reason": "no activity data", "alert": False},
-        "health": {**{d: {"status": "insufficient_data", "reason": "no milking data",
-                          "probability": None, "alert": False} for d in DISEASES},
-                   "anomaly": {"status": "insufficient_data", "score": None, "alert": False}},
+        "health": {
+            **{
+                d: {
+                    "status": "insufficient_data",
+                    "reason": "no milking data",
+                    "probability": None,
+                    "alert": False,
+                }
+                for d in DISEASES
+            },
+            "anomaly": {"status": "insufficient_data", "score": None, "alert": False},
+        },
         "forecast": {"status": "insufficient_data", "reason": "no milking data", "days": []},
         "residual": {"status": "insufficient_data", "value": None, "flag": False},
-        "models": {"version": __version__,
-                   "heat": "trained" if models.heat is not None else "default",
-                   "health": "trained" if models.health is not None else "rules",
-                   "forecast": "trained" if models.forecast is not None else "curve_fallback"},
+        "models": {
+            "version": __version__,
+            "heat": "trained" if models.heat is not None else "default",
+            "health": "trained" if models.health is not None else "rules",
+            "forecast": "trained" if models.forecast is not None else "curve_fallback",
+        },
     }
 
 
@@ -240,33 +285,42 @@ def _score_heat(res, h, a, models, as_of):
     det = models.heat or HeatDetector()
     if h.empty:
         return
-    days_data = h.dropna(subset=["activity"]).groupby("animal_id")["ts"].agg(
-        lambda s: s.dt.floor("D").nunique())
+    days_data = (
+        h.dropna(subset=["activity"])
+        .groupby("animal_id")["ts"]
+        .agg(lambda s: s.dt.floor("D").nunique())
+    )
     start = h["ts"].min().floor("D")
     n_hours = int((as_of.floor("h") - start) / pd.Timedelta(hours=1)) + 1
     n_hours = int(np.ceil(n_hours / 24) * 24)
     alerts = det.detect(h, a, start=start, n_hours=n_hours)
     recent = alerts[alerts["onset_ts"] >= as_of - pd.Timedelta(hours=HEAT_RECENT_H)]
     latest = recent.sort_values("onset_ts").groupby("animal_id").tail(1).set_index("animal_id")
-    preg = set(a.loc[a.get("pregnant", pd.Series(False, index=a.index)).map(_truthy),
-                     "animal_id"])
+    preg = set(a.loc[a.get("pregnant", pd.Series(False, index=a.index)).map(_truthy), "animal_id"])
     for aid, r in res.items():
         nd = int(days_data.get(aid, 0))
         if nd < det.baseline_days:
-            r["heat"] = {"status": "insufficient_data", "alert": False,
-                         "reason": f"{nd} days of activity data, need {det.baseline_days}"}
+            r["heat"] = {
+                "status": "insufficient_data",
+                "alert": False,
+                "reason": f"{nd} days of activity data, need {det.baseline_days}",
+            }
             continue
         hd = {"status": "ok", "reason": "", "alert": False}
         if aid in preg:
             hd["reason"] = "confirmed pregnant: heat alerts suppressed"
         if aid in latest.index:
             x = latest.loc[aid]
-            hd.update(alert=True, onset_ts=_ts(x.onset_ts), score=float(x.score),
-                      confidence=float(x.confidence),
-                      insemination_window=[_ts(x.ai_window_start), _ts(x.ai_window_end)],
-                      acceptable_window=[_ts(x.ai_acceptable_start), _ts(x.ai_acceptable_end)],
-                      expected_ovulation_ts=_ts(x.expected_ovulation_ts),
-                      flags=[f for f in str(x.flags).split(",") if f])
+            hd.update(
+                alert=True,
+                onset_ts=_ts(x.onset_ts),
+                score=float(x.score),
+                confidence=float(x.confidence),
+                insemination_window=[_ts(x.ai_window_start), _ts(x.ai_window_end)],
+                acceptable_window=[_ts(x.ai_acceptable_start), _ts(x.ai_acceptable_end)],
+                expected_ovulation_ts=_ts(x.expected_ovulation_ts),
+                flags=[f for f in str(x.flags).split(",") if f],
+            )
         r["heat"] = hd
 
 
@@ -289,24 +343,37 @@ def _score_health(res, h, m, a, models, as_of):
             continue
         r = res[aid]
         enough = n_sess.get(aid, 0) >= 2 * MIN_HISTORY_DAYS
-        have = {"ketosis": np.isfinite(row["rum_r"]),
-                "mastitis": np.isfinite(row["cond_r"]) or np.isfinite(row["y_r"]),
-                "illness": np.isfinite(row["temp_ex"]) or np.isfinite(row["rum_r"])}
+        have = {
+            "ketosis": np.isfinite(row["rum_r"]),
+            "mastitis": np.isfinite(row["cond_r"]) or np.isfinite(row["y_r"]),
+            "illness": np.isfinite(row["temp_ex"]) or np.isfinite(row["rum_r"]),
+        }
         for d in DISEASES:
             if not enough or not have[d]:
-                reason = (f"{int(n_sess.get(aid, 0))} milkings, need {2 * MIN_HISTORY_DAYS}"
-                          if not enough else "no baseline for the signals of this disease")
-                r["health"][d] = {"status": "insufficient_data", "reason": reason,
-                                  "probability": None, "alert": False}
+                reason = (
+                    f"{int(n_sess.get(aid, 0))} milkings, need {2 * MIN_HISTORY_DAYS}"
+                    if not enough
+                    else "no baseline for the signals of this disease"
+                )
+                r["health"][d] = {
+                    "status": "insufficient_data",
+                    "reason": reason,
+                    "probability": None,
+                    "alert": False,
+                }
             else:
-                r["health"][d] = {"status": "ok", "reason": "",
-                                  "probability": float(p.at[idx, f"p_{d}"]),
-                                  "alert": bool(p.at[idx, f"alert_{d}"])}
+                r["health"][d] = {
+                    "status": "ok",
+                    "reason": "",
+                    "probability": float(p.at[idx, f"p_{d}"]),
+                    "alert": bool(p.at[idx, f"alert_{d}"]),
+                }
         an = p.at[idx, "anomaly"]
-        r["health"]["anomaly"] = {"status": "ok" if enough and np.isfinite(an) else
-                                  "insufficient_data",
-                                  "score": None if not np.isfinite(an) else float(an),
-                                  "alert": bool(p.at[idx, "alert_anomaly"])}
+        r["health"]["anomaly"] = {
+            "status": "ok" if enough and np.isfinite(an) else "insufficient_data",
+            "score": None if not np.isfinite(an) else float(an),
+            "alert": bool(p.at[idx, "alert_anomaly"]),
+        }
 
 
 def _score_forecast(res, m, a, models, as_of):
@@ -333,19 +400,34 @@ def _score_forecast(res, m, a, models, as_of):
         r = res[aid]
         g = g.sort_values("h")
         if (g["status"] != "ok").any():
-            r["forecast"] = {"status": "insufficient_data", "reason": g["reason"].iloc[0],
-                             "days": []}
+            r["forecast"] = {
+                "status": "insufficient_data",
+                "reason": g["reason"].iloc[0],
+                "days": [],
+            }
             continue
         d0 = last_date[aid]
-        r["forecast"] = {"status": "ok", "reason": "", "days": [
-            {"date": (d0 + pd.Timedelta(days=int(x.h))).date().isoformat(), "dim": int(x.dim),
-             "yield_kg": round(float(x.forecast_kg), 2)} for x in g.itertuples()]}
+        r["forecast"] = {
+            "status": "ok",
+            "reason": "",
+            "days": [
+                {
+                    "date": (d0 + pd.Timedelta(days=int(x.h))).date().isoformat(),
+                    "dim": int(x.dim),
+                    "yield_kg": round(float(x.forecast_kg), 2),
+                }
+                for x in g.itertuples()
+            ],
+        }
         if aid in p1.index and p1.at[aid, "status"] == "ok" and aid in lastv.index:
             exp = float(p1.at[aid, "forecast_kg"])
             val = float(lastv.at[aid, "yield_kg"]) / exp - 1 if exp > 0 else np.nan
             if np.isfinite(val):
-                r["residual"] = {"status": "ok", "value": round(val, 4),
-                                 "flag": bool(val < RESIDUAL_FLAG)}
+                r["residual"] = {
+                    "status": "ok",
+                    "value": round(val, 4),
+                    "flag": bool(val < RESIDUAL_FLAG),
+                }
     for r in res.values():
         if r["forecast"]["status"] != "ok" and r["forecast"]["reason"] == "no milking data":
             r["forecast"]["reason"] = "no complete milking days with a known calving date"

@@ -150,7 +150,9 @@ class HerdSimulator:
     def _rngs(self):
         ss = np.random.SeedSequence(self.seed)
         names = ["cows", "lact", "heat", "disease", "act", "rum", "temp", "milk", "env", "fault"]
-        return dict(zip(names, (np.random.default_rng(s) for s in ss.spawn(len(names))), strict=True))
+        return dict(
+            zip(names, (np.random.default_rng(s) for s in ss.spawn(len(names))), strict=True)
+        )
 
     def run(self) -> SimResult:
         if self.housing not in ("freestall", "tiestall"):
@@ -199,8 +201,11 @@ class HerdSimulator:
                     parity_day[k, dd] = parity_now
                 lact_rows.append(
                     {
-                        "cow_id": k + 1, "parity": parity_now, "calving_day": calving,
-                        "conception_day": conception, "dry_off_day": dry_off,
+                        "cow_id": k + 1,
+                        "parity": parity_now,
+                        "calving_day": calving,
+                        "conception_day": conception,
+                        "dry_off_day": dry_off,
                     }
                 )
                 if 0 <= calving < days:
@@ -218,18 +223,18 @@ class HerdSimulator:
 
         # cows frame: state at the start (calving date / parity of the lactation in progress)
         lact_df = pd.DataFrame(lact_rows)
-        cur = (
-            lact_df[lact_df.calving_day <= 0].sort_values("calving_day").groupby("cow_id").tail(1)
-        )
+        cur = lact_df[lact_df.calving_day <= 0].sort_values("calving_day").groupby("cow_id").tail(1)
         cal_map = dict(zip(cur.cow_id, cur.calving_day, strict=True))
         par_map = dict(zip(cur.cow_id, cur.parity, strict=True))
         cows["calving_date"] = [
             (t0 + pd.Timedelta(days=float(cal_map.get(i, np.nan)))).date()
-            if i in cal_map else pd.NaT
+            if i in cal_map
+            else pd.NaT
             for i in cows.cow_id
         ]
-        cows["parity"] = [int(par_map.get(i, p - 1)) for i, p in zip(cows.cow_id, cows.parity,
-                                                                     strict=True)]
+        cows["parity"] = [
+            int(par_map.get(i, p - 1)) for i, p in zip(cows.cow_id, cows.parity, strict=True)
+        ]
         end_day = days
         preg_end, conc_end = [], []
         for i in cows.cow_id:
@@ -246,11 +251,63 @@ class HerdSimulator:
 
         # ---------------------------------------------------------- hourly baselines
         ra, rr, rt = r["act"], r["rum"], r["temp"]
-        act_prof = np.array([0.45, 0.4, 0.38, 0.4, 0.55, 0.9, 1.5, 1.7, 1.5, 1.2, 1.0, 0.95,
-                             0.9, 0.95, 1.0, 1.2, 1.5, 1.7, 1.5, 1.2, 0.9, 0.7, 0.55, 0.5])
+        act_prof = np.array(
+            [
+                0.45,
+                0.4,
+                0.38,
+                0.4,
+                0.55,
+                0.9,
+                1.5,
+                1.7,
+                1.5,
+                1.2,
+                1.0,
+                0.95,
+                0.9,
+                0.95,
+                1.0,
+                1.2,
+                1.5,
+                1.7,
+                1.5,
+                1.2,
+                0.9,
+                0.7,
+                0.55,
+                0.5,
+            ]
+        )
         act_prof = act_prof / act_prof.mean()
-        rum_prof = np.array([1.45, 1.5, 1.5, 1.45, 1.3, 1.0, 0.6, 0.55, 0.7, 0.9, 1.0, 1.05,
-                             1.0, 0.9, 0.85, 0.8, 0.6, 0.55, 0.7, 0.9, 1.1, 1.25, 1.35, 1.4])
+        rum_prof = np.array(
+            [
+                1.45,
+                1.5,
+                1.5,
+                1.45,
+                1.3,
+                1.0,
+                0.6,
+                0.55,
+                0.7,
+                0.9,
+                1.0,
+                1.05,
+                1.0,
+                0.9,
+                0.85,
+                0.8,
+                0.6,
+                0.55,
+                0.7,
+                0.9,
+                1.1,
+                1.25,
+                1.35,
+                1.4,
+            ]
+        )
         rum_prof = rum_prof / rum_prof.mean()
         tmp_prof = 0.22 * np.sin((local_hour - 10) / 24 * 2 * np.pi)
 
@@ -260,8 +317,9 @@ class HerdSimulator:
         hf = cows["hf_pct"].to_numpy()[:, None]
 
         day_act = np.exp(ra.normal(0, 0.10, (n, days)))[:, day_idx]
-        activity = act_base * act_prof[local_hour][None, :] * day_act * np.exp(
-            ra.normal(0, 0.22, (n, nh)))
+        activity = (
+            act_base * act_prof[local_hour][None, :] * day_act * np.exp(ra.normal(0, 0.22, (n, nh)))
+        )
         thi_h = thi_day[day_idx][None, :]
         heat_stress = np.clip((thi_h - 72.0) / 100.0, 0, 0.12) * (0.6 + hf / 100.0)
         day_rum = np.exp(rr.normal(0, 0.04, (n, days)))[:, day_idx]
@@ -299,12 +357,18 @@ class HerdSimulator:
             d = h0 // 24
             if d < days:
                 yield_f[k, d] *= 1 - rh.uniform(0.02, 0.08)
-            events.append({
-                "cow_id": k + 1, "kind": "heat", "onset_ts": hours[0] + pd.Timedelta(hours=onset_h),
-                "end_ts": hours[0] + pd.Timedelta(hours=onset_h + dur), "diagnosis_ts": pd.NaT,
-                "ovulation_ts": hours[0] + pd.Timedelta(hours=onset_h + rh.normal(28, 4)),
-                "detail": "silent" if silent else ("tiestall" if tie else ""), "sensor": "",
-            })
+            events.append(
+                {
+                    "cow_id": k + 1,
+                    "kind": "heat",
+                    "onset_ts": hours[0] + pd.Timedelta(hours=onset_h),
+                    "end_ts": hours[0] + pd.Timedelta(hours=onset_h + dur),
+                    "diagnosis_ts": pd.NaT,
+                    "ovulation_ts": hours[0] + pd.Timedelta(hours=onset_h + rh.normal(28, 4)),
+                    "detail": "silent" if silent else ("tiestall" if tie else ""),
+                    "sensor": "",
+                }
+            )
 
         # diseases
         rd = r["disease"]
@@ -319,8 +383,11 @@ class HerdSimulator:
                 if diag_h < 0 or on_h >= nh:
                     continue
                 rec_h = diag_h + rd.uniform(4, 6) * 24
-                drop_r, drop_a, drop_y = rd.uniform(0.25, 0.35), rd.uniform(0.15, 0.25), \
-                    rd.uniform(0.1, 0.2)
+                drop_r, drop_a, drop_y = (
+                    rd.uniform(0.25, 0.35),
+                    rd.uniform(0.15, 0.25),
+                    rd.uniform(0.1, 0.2),
+                )
                 self._ramp(rum_f, k, on_h, diag_h, rec_h, drop_r, nh)
                 self._ramp(act_f, k, on_h, diag_h, rec_h, drop_a, nh)
                 self._ramp_daily(yield_f, k, on_h / 24, diag_h / 24, rec_h / 24, drop_y)
@@ -343,8 +410,16 @@ class HerdSimulator:
             self._ramp_daily(cond_f, k, on_h / 12, diag_h / 12, rec_h / 12, -rise)
             self._ramp_daily(yield_f, k, on_h / 24, diag_h / 24, rec_h / 24, drop_y)
             if rd.uniform() < 0.3:
-                self._ramp(temp_add, k, diag_h - 12, diag_h, rec_h - 48, -rd.uniform(0.9, 1.6), nh,
-                           additive=True)
+                self._ramp(
+                    temp_add,
+                    k,
+                    diag_h - 12,
+                    diag_h,
+                    rec_h - 48,
+                    -rd.uniform(0.9, 1.6),
+                    nh,
+                    additive=True,
+                )
                 self._ramp(rum_f, k, diag_h - 12, diag_h, rec_h - 48, 0.15, nh)
             events.append(self._ev(hours[0], k, "mastitis", on_h, rec_h, diag_h))
         for k, d in fev:
@@ -367,7 +442,7 @@ class HerdSimulator:
                 h0 = rh.uniform(0, nh)
                 sl = hslice(h0, h0 + rh.uniform(2, 5))
                 act_f[k, sl] *= rh.uniform(1.8, 3.0)
-        barn_idx = ((cows["cow_id"].to_numpy() - 1) // 64)
+        barn_idx = (cows["cow_id"].to_numpy() - 1) // 64
         for bi in np.unique(barn_idx):
             for _ in range(rh.poisson(days / 10.0)):
                 h0 = rh.uniform(0, nh)
@@ -375,15 +450,29 @@ class HerdSimulator:
                 act_f[barn_idx == bi, sl] *= rh.uniform(1.3, 1.6)
         activity = activity * act_f
         rumination = np.clip(
-            rum_base * rum_prof[local_hour][None, :] * day_rum * rum_f * (1 - heat_stress)
-            * np.exp(rr.normal(0, 0.12, (n, nh))), 0, 60)
-        temp = tmp_base + tmp_prof[None, :] + temp_add + 0.015 * np.clip(thi_h - 72, 0, None) \
+            rum_base
+            * rum_prof[local_hour][None, :]
+            * day_rum
+            * rum_f
+            * (1 - heat_stress)
+            * np.exp(rr.normal(0, 0.12, (n, nh))),
+            0,
+            60,
+        )
+        temp = (
+            tmp_base
+            + tmp_prof[None, :]
+            + temp_add
+            + 0.015 * np.clip(thi_h - 72, 0, None)
             + rt.normal(0, 0.1, (n, nh))
+        )
 
         # sensor faults
         rf = r["fault"]
-        for kind, rate in (("sensor_missing", self.sensor_missing_rate_per_cow_year),
-                           ("sensor_stuck", self.sensor_stuck_rate_per_cow_year)):
+        for kind, rate in (
+            ("sensor_missing", self.sensor_missing_rate_per_cow_year),
+            ("sensor_stuck", self.sensor_stuck_rate_per_cow_year),
+        ):
             cnt = rf.poisson(rate * days / 365.0, n)
             for k in np.nonzero(cnt)[0]:
                 for _ in range(cnt[k]):
@@ -405,20 +494,35 @@ class HerdSimulator:
         rumination = np.round(rumination, 1)
         temp = np.round(temp, 2)
         # dry cows keep their collars; they are simply not milked
-        hourly = pd.DataFrame({
-            "cow_id": np.repeat(np.arange(1, n + 1), nh),
-            "ts": np.tile(hours.values, n),
-            "activity": activity.ravel(),
-            "rumination_min": rumination.ravel(),
-            "body_temp_c": temp.ravel(),
-        })
-        hourly["ts"] = hourly["ts"].dt.tz_localize("UTC") if hourly["ts"].dt.tz is None \
-            else hourly["ts"]
+        hourly = pd.DataFrame(
+            {
+                "cow_id": np.repeat(np.arange(1, n + 1), nh),
+                "ts": np.tile(hours.values, n),
+                "activity": activity.ravel(),
+                "rumination_min": rumination.ravel(),
+                "body_temp_c": temp.ravel(),
+            }
+        )
+        hourly["ts"] = (
+            hourly["ts"].dt.tz_localize("UTC") if hourly["ts"].dt.tz is None else hourly["ts"]
+        )
 
-        milkings = self._milkings(r["milk"], cows, dim, parity_day, yield_f, cond_f, thi_day,
-                                  t0, days)
-        ev = pd.DataFrame(events, columns=["cow_id", "kind", "onset_ts", "end_ts", "diagnosis_ts",
-                                           "ovulation_ts", "detail", "sensor"])
+        milkings = self._milkings(
+            r["milk"], cows, dim, parity_day, yield_f, cond_f, thi_day, t0, days
+        )
+        ev = pd.DataFrame(
+            events,
+            columns=[
+                "cow_id",
+                "kind",
+                "onset_ts",
+                "end_ts",
+                "diagnosis_ts",
+                "ovulation_ts",
+                "detail",
+                "sensor",
+            ],
+        )
         for c in ("onset_ts", "end_ts", "diagnosis_ts", "ovulation_ts"):
             ev[c] = pd.to_datetime(ev[c], utc=True)
         ev["detail"] = ev["detail"].fillna("")
@@ -426,10 +530,19 @@ class HerdSimulator:
         ev = ev.sort_values(["onset_ts", "cow_id"], kind="stable").reset_index(drop=True)
         lact_df["calving_date"] = [t0 + pd.Timedelta(days=float(x)) for x in lact_df.calving_day]
         return SimResult(
-            cows=cows, hourly=hourly, milkings=milkings, environment=env, events=ev,
+            cows=cows,
+            hourly=hourly,
+            milkings=milkings,
+            environment=env,
+            events=ev,
             lactations=lact_df,
-            params={"n_cows": n, "start": str(t0.date()), "days": days, "seed": self.seed,
-                        "housing": self.housing},
+            params={
+                "n_cows": n,
+                "start": str(t0.date()),
+                "days": days,
+                "seed": self.seed,
+                "housing": self.housing,
+            },
         )
 
     # ------------------------------------------------------------------ pieces
@@ -444,10 +557,16 @@ class HerdSimulator:
     @staticmethod
     def _ev(t0, k, kind, on_h, end_h, diag_h):
         return {
-            "cow_id": k + 1, "kind": kind, "onset_ts": t0 + pd.Timedelta(hours=float(on_h)),
+            "cow_id": k + 1,
+            "kind": kind,
+            "onset_ts": t0 + pd.Timedelta(hours=float(on_h)),
             "end_ts": t0 + pd.Timedelta(hours=float(end_h)),
-            "diagnosis_ts": (t0 + pd.Timedelta(hours=float(diag_h))) if diag_h is not None else pd.NaT,
-            "ovulation_ts": pd.NaT, "detail": "", "sensor": "",
+            "diagnosis_ts": (t0 + pd.Timedelta(hours=float(diag_h)))
+            if diag_h is not None
+            else pd.NaT,
+            "ovulation_ts": pd.NaT,
+            "detail": "",
+            "sensor": "",
         }
 
     @staticmethod
@@ -456,7 +575,9 @@ class HerdSimulator:
         hh = np.arange(max(int(on), 0), min(int(np.ceil(end)), nh))
         if hh.size == 0:
             return
-        w = np.where(hh < peak, (hh - on) / max(peak - on, 1e-6), (end - hh) / max(end - peak, 1e-6))
+        w = np.where(
+            hh < peak, (hh - on) / max(peak - on, 1e-6), (end - hh) / max(end - peak, 1e-6)
+        )
         w = np.clip(w, 0, 1)
         if additive:
             arr[k, hh] += -drop * w
@@ -470,8 +591,9 @@ class HerdSimulator:
         if dd.size == 0:
             return
         mid = dd + 0.5
-        w = np.where(mid < peak, (mid - on) / max(peak - on, 1e-6),
-                     (end - mid) / max(end - peak, 1e-6))
+        w = np.where(
+            mid < peak, (mid - on) / max(peak - on, 1e-6), (end - mid) / max(end - peak, 1e-6)
+        )
         arr[k, dd] *= 1 - drop * np.clip(w, 0, 1)
 
     def _make_cows(self, rng, n):
@@ -486,29 +608,37 @@ class HerdSimulator:
         b = np.where(flat, rng.uniform(0.0, 0.06, n), b)
         c = np.where(flat, rng.uniform(0.002, 0.004, n), c)
         a = np.where(flat, a * 1.25, a)
-        return pd.DataFrame({
-            "cow_id": ids,
-            "eid": [cow_eid(i) for i in ids],
-            "tag": [cow_tag(i) for i in ids],
-            "collar": [collar_code(i) for i in ids],
-            "barn": [cow_barn(i) for i in ids],
-            "breed": np.where(hf_pct == 50.0, "HFxLocal F1", "HFxLocal"),
-            "hf_pct": hf_pct,
-            "parity": parity,
-            "body_weight_kg": np.round(rng.normal(380, 35, n) + (hf_pct - 50) * 1.5, 0),
-            "housing": self.housing,
-            "activity_base": np.round(np.exp(rng.normal(np.log(50), 0.25, n)), 2),
-            "rumination_base_min": np.round(np.clip(rng.normal(465, 22, n), 400, 540), 1),
-            "temp_base_c": np.round(rng.normal(38.6, 0.15, n), 2),
-            "conductivity_base_ms_cm": np.round(rng.normal(5.0, 0.3, n), 2),
-            "wood_a": a, "wood_b": b, "wood_c": c, "flat_curve": flat,
-        })
+        return pd.DataFrame(
+            {
+                "cow_id": ids,
+                "eid": [cow_eid(i) for i in ids],
+                "tag": [cow_tag(i) for i in ids],
+                "collar": [collar_code(i) for i in ids],
+                "barn": [cow_barn(i) for i in ids],
+                "breed": np.where(hf_pct == 50.0, "HFxLocal F1", "HFxLocal"),
+                "hf_pct": hf_pct,
+                "parity": parity,
+                "body_weight_kg": np.round(rng.normal(380, 35, n) + (hf_pct - 50) * 1.5, 0),
+                "housing": self.housing,
+                "activity_base": np.round(np.exp(rng.normal(np.log(50), 0.25, n)), 2),
+                "rumination_base_min": np.round(np.clip(rng.normal(465, 22, n), 400, 540), 1),
+                "temp_base_c": np.round(rng.normal(38.6, 0.15, n), 2),
+                "conductivity_base_ms_cm": np.round(rng.normal(5.0, 0.3, n), 2),
+                "wood_a": a,
+                "wood_b": b,
+                "wood_c": c,
+                "flat_curve": flat,
+            }
+        )
 
     def _environment(self, rng, t0, days, nh, local_hour):
         doy = (t0.dayofyear + np.arange(days)) % 365
         # Dhaka normals: Jan ~18 C, Apr-May ~30, monsoon ~29, Dec ~20
-        t_mean = 24.5 - 6.2 * np.cos((doy - 15) / 365 * 2 * np.pi) + 1.5 * np.sin(
-            (doy - 15) / 365 * 4 * np.pi)
+        t_mean = (
+            24.5
+            - 6.2 * np.cos((doy - 15) / 365 * 2 * np.pi)
+            + 1.5 * np.sin((doy - 15) / 365 * 4 * np.pi)
+        )
         rh_mean = 74 + 12 * np.sin((doy - 100) / 365 * 2 * np.pi)
         t_day = t_mean + rng.normal(0, 1.2, days)
         rh_day = np.clip(rh_mean + rng.normal(0, 4, days), 40, 98)
@@ -519,10 +649,21 @@ class HerdSimulator:
         diurnal = -np.cos((local_hour - 3) / 24 * 2 * np.pi)
         for j, barn in enumerate(barns):
             temp = t_day[np.arange(nh) // 24] + 4.5 * diurnal + j * 0.3 + rng.normal(0, 0.4, nh)
-            hum = np.clip(rh_day[np.arange(nh) // 24] - 12 * diurnal + rng.normal(0, 2, nh), 30, 100)
+            hum = np.clip(
+                rh_day[np.arange(nh) // 24] - 12 * diurnal + rng.normal(0, 2, nh), 30, 100
+            )
             nh3 = np.clip(8 + 6 * (diurnal < 0) + rng.normal(0, 2, nh) + j, 1, None)
-            rows.append(pd.DataFrame({"barn": barn, "ts": hours, "temperature_c": temp.round(1),
-                                      "humidity_pct": hum.round(1), "ammonia_ppm": nh3.round(1)}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "barn": barn,
+                        "ts": hours,
+                        "temperature_c": temp.round(1),
+                        "humidity_pct": hum.round(1),
+                        "ammonia_ppm": nh3.round(1),
+                    }
+                )
+            )
         return pd.concat(rows, ignore_index=True), thi_day
 
     def _milkings(self, rng, cows, dim, parity_day, yield_f, cond_f, thi_day, t0, days):
@@ -540,27 +681,49 @@ class HerdSimulator:
         k_idx, d_idx = np.nonzero(lact)
         out = []
         offs = ((cows["cow_id"].to_numpy() - 1) % 64) * 1.5  # minutes in the parlour queue
-        for s, (sess, lh, share) in enumerate((("AM", AM_MILKING_LOCAL_H, am_share),
-                                                ("PM", PM_MILKING_LOCAL_H, 1 - am_share))):
+        for s, (sess, lh, share) in enumerate(
+            (("AM", AM_MILKING_LOCAL_H, am_share), ("PM", PM_MILKING_LOCAL_H, 1 - am_share))
+        ):
             y = daily[k_idx, d_idx] * share[k_idx, d_idx]
             cond = cows["conductivity_base_ms_cm"].to_numpy()[k_idx] * cond_f[k_idx, d_idx * 2 + s]
             # composite-milk conductivity is noisy (session, fat, temperature effects)
             cond = cond * np.exp(rng.normal(0, 0.05, k_idx.size)) * cond_day[k_idx, d_idx]
-            ts = (t0 + pd.to_timedelta(d_idx, unit="D") + pd.Timedelta(
-                hours=lh - LOCAL_UTC_OFFSET_H) + pd.to_timedelta(offs[k_idx], unit="min"))
+            ts = (
+                t0
+                + pd.to_timedelta(d_idx, unit="D")
+                + pd.Timedelta(hours=lh - LOCAL_UTC_OFFSET_H)
+                + pd.to_timedelta(offs[k_idx], unit="min")
+            )
             dimv = dim[k_idx, d_idx]
-            fat = 4.6 - 0.6 * np.exp(-((dimv - 50) / 60) ** 2) + 0.003 * np.maximum(dimv - 150, 0) \
-                - 0.01 * (hf[k_idx, 0] - 50) + rng.normal(0, 0.15, k_idx.size)
-            snf = 8.5 - 0.02 * (hf[k_idx, 0] - 50) / 5 + rng.normal(0, 0.08, k_idx.size) \
+            fat = (
+                4.6
+                - 0.6 * np.exp(-(((dimv - 50) / 60) ** 2))
+                + 0.003 * np.maximum(dimv - 150, 0)
+                - 0.01 * (hf[k_idx, 0] - 50)
+                + rng.normal(0, 0.15, k_idx.size)
+            )
+            snf = (
+                8.5
+                - 0.02 * (hf[k_idx, 0] - 50) / 5
+                + rng.normal(0, 0.08, k_idx.size)
                 - 0.6 * (cond_f[k_idx, d_idx * 2 + s] - 1)
+            )
             missing = rng.uniform(size=k_idx.size) < 0.005
             y = np.where(missing, np.nan, np.round(y, 2))
-            out.append(pd.DataFrame({
-                "cow_id": k_idx + 1, "ts": ts, "session": sess, "yield_l": y,
-                "fat_pct": np.round(fat, 2), "snf_pct": np.round(snf, 2),
-                "conductivity_ms_cm": np.round(cond, 2),
-                "milk_temp_c": np.round(37.0 + rng.normal(0, 0.25, k_idx.size), 2),
-                "dim": dimv.astype(int),
-            }))
+            out.append(
+                pd.DataFrame(
+                    {
+                        "cow_id": k_idx + 1,
+                        "ts": ts,
+                        "session": sess,
+                        "yield_l": y,
+                        "fat_pct": np.round(fat, 2),
+                        "snf_pct": np.round(snf, 2),
+                        "conductivity_ms_cm": np.round(cond, 2),
+                        "milk_temp_c": np.round(37.0 + rng.normal(0, 0.25, k_idx.size), 2),
+                        "dim": dimv.astype(int),
+                    }
+                )
+            )
         m = pd.concat(out, ignore_index=True).sort_values(["cow_id", "ts"], kind="stable")
         return m.reset_index(drop=True)
