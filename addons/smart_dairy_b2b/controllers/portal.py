@@ -135,6 +135,7 @@ class B2bPortal(CustomerPortal):
                 price = pricelist._get_product_price(product, quantities[product.id])
                 amount += price * quantities[product.id]
             user._b2b_check_can_order(amount)
+            partner.commercial_partner_id._b2b_check_credit_hold()
             # sudo: portal users cannot create sale orders; the partner is the user's own
             # contact, the products were read with the user's rights, prices come from the
             # partner's pricelist; the order constraint re-checks the partner's status.

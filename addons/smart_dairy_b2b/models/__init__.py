@@ -8,3 +8,5 @@ from . import b2b_application
 from . import b2b_signup_attempt
 from . import sale_order
 from . import b2b_seed
+from . import b2b_credit
+from . import b2b_credit_gates

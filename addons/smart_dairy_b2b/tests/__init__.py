@@ -4,3 +4,6 @@ from . import test_application
 from . import test_portal_security
 from . import test_registration_http
 from . import test_tours
+from . import test_credit_pure
+from . import test_credit_odoo
+from . import test_credit_gates
