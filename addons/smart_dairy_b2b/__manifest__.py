@@ -25,6 +25,7 @@
         "data/b2b_mail_template_data.xml",
         "data/b2b_config_data.xml",
         "data/b2b_credit_data.xml",
+        "data/b2b_order_tier_definition_data.xml",
         "wizards/b2b_application_action_wizard_views.xml",
         "wizards/b2b_tier_change_wizard_views.xml",
         "views/b2b_tier_views.xml",
@@ -36,6 +37,7 @@
         "views/b2b_menus.xml",
         "views/b2b_registration_templates.xml",
         "views/b2b_portal_templates.xml",
+        "views/b2b_order_portal_templates.xml",
     ],
     "demo": ["demo/b2b_demo.xml"],
     "assets": {

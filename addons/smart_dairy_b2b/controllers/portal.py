@@ -2,7 +2,7 @@
 from werkzeug.urls import url_encode
 
 from odoo import http
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -134,7 +134,15 @@ class B2bPortal(CustomerPortal):
             for product in products:
                 price = pricelist._get_product_price(product, quantities[product.id])
                 amount += price * quantities[product.id]
-            user._b2b_check_can_order(amount)
+            needs_partner_approval = False
+            try:
+                user._b2b_check_can_order(amount)
+            except AccessError:
+                # A buyer above his personal limit: the order waits for a manager of his
+                # company (approved on the portal) instead of being refused.
+                if not (user.b2b_role == "buyer" and user._b2b_portal_ok()):
+                    raise
+                needs_partner_approval = True
             partner.commercial_partner_id._b2b_check_credit_hold()
             # sudo: portal users cannot create sale orders; the partner is the user's own
             # contact, the products were read with the user's rights, prices come from the
@@ -146,6 +154,7 @@ class B2bPortal(CustomerPortal):
                     {
                         "partner_id": partner.id,
                         "pricelist_id": pricelist.id,
+                        "b2b_partner_approval": "pending" if needs_partner_approval else "none",
                         "order_line": [
                             (0, 0, {"product_id": p.id, "product_uom_qty": quantities[p.id]})
                             for p in products
@@ -220,3 +229,25 @@ class B2bPortal(CustomerPortal):
     @staticmethod
     def _suggest(qty, min_qty, multiple):
         return pricing.suggest_quantity(qty, min_qty, multiple)
+
+    @http.route(
+        "/my/orders/<int:order_id>/b2b_approve",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def b2b_order_partner_approve(self, order_id, **kw):
+        """A manager / admin of the customer approves a buyer's order above the buyer's limit."""
+        user = self._b2b_user()
+        if not user:
+            return self._b2b_denied()
+        # Read with the user's rights: record rules hide other partners' orders.
+        order = request.env["sale.order"].browse(order_id).exists()
+        try:
+            order.check_access("read")
+            order.action_b2b_partner_approve()
+        except (AccessError, UserError, MissingError) as exc:
+            message = str(exc.args[0] if exc.args else exc)
+            return request.redirect("/my/orders?" + url_encode({"error": message}))
+        return request.redirect(order.get_portal_url())

@@ -10,3 +10,4 @@ from . import sale_order
 from . import b2b_seed
 from . import b2b_credit
 from . import b2b_credit_gates
+from . import sale_order_approval

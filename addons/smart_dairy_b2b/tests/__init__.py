@@ -7,3 +7,4 @@ from . import test_tours
 from . import test_credit_pure
 from . import test_credit_odoo
 from . import test_credit_gates
+from . import test_order_approval

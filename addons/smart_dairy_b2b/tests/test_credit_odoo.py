@@ -66,6 +66,17 @@ class CreditMixin(B2bTestMixin):
             }
         )
 
+    def _internal_approve(self, order):
+        """Both internal approval levels (the administrator reviews both)."""
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids |= self.company
+        order.with_user(admin).request_validation()
+        for _level in range(2):
+            order.invalidate_recordset()
+            order.with_user(admin).validate_tier()
+        order.invalidate_recordset()
+        self.assertEqual(order.validation_status, "validated")
+
     def _limit(self, partner, limit):
         partner.b2b_set_credit_limit(limit, "test limit")
 
@@ -137,6 +148,9 @@ class TestCreditFigures(CreditMixin, HttpCase):
         with self.assertRaises(UserError):  # cash only: not on credit
             order.action_confirm()
         order.action_b2b_credit_release("prepaid by cheque")
+        with self.assertRaisesRegex(UserError, "internal approval"):  # 90 % >= 80 %
+            order.action_confirm()
+        self._internal_approve(order)
         order.action_confirm()
         partner._b2b_credit_refresh()
         # 9,000 receivable + 1,000 uninvoiced = 10,000 = 100 % -> on hold
