@@ -15,6 +15,7 @@
         "portal",
         "sale_stock",
         "base_tier_validation",
+        "fastapi",
     ],
     "data": [
         "security/b2b_security.xml",
@@ -26,6 +27,7 @@
         "data/b2b_config_data.xml",
         "data/b2b_credit_data.xml",
         "data/b2b_order_tier_definition_data.xml",
+        "data/b2b_fastapi_endpoint.xml",
         "wizards/b2b_application_action_wizard_views.xml",
         "wizards/b2b_tier_change_wizard_views.xml",
         "views/b2b_tier_views.xml",

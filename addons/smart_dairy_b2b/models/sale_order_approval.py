@@ -42,6 +42,9 @@ class SaleOrder(models.Model):
         tracking=True,
     )
     b2b_partner_approved_by = fields.Many2one("res.users", copy=False, readonly=True)
+    b2b_idempotency_key = fields.Char(
+        copy=False, readonly=True, index="btree_not_null", help="Idempotency-Key of the REST call."
+    )
     b2b_approved_amount = fields.Monetary(copy=False, readonly=True)
     b2b_needs_internal_approval = fields.Boolean(
         compute="_compute_b2b_needs_internal_approval",

@@ -1,0 +1,1 @@
+from .b2b import b2b_router

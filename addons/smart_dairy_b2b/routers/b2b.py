@@ -1,0 +1,411 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""B2B REST API ``/api/v1/b2b/...`` (OCA ``fastapi``; OpenAPI at ``/api/v1/b2b/openapi.json``).
+
+Authentication: an API key of a partner's portal user (core ``res.users.apikeys``, scope
+``b2b``) as ``Authorization: Bearer <key>`` or ``X-API-Key``. Every read and write then runs as
+that portal user, so the record rules of the portal decide what exists: another partner's
+order answers 404, never 403. Errors: ``{"error": {"code", "message", "details"}}``.
+"""
+
+import logging
+import threading
+import time
+from collections import deque
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from odoo.api import Environment
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+
+from odoo.addons.fastapi.dependencies import odoo_env
+
+from ..lib import roles
+
+_logger = logging.getLogger(__name__)
+b2b_router = APIRouter(tags=["b2b"])
+API_KEY_SCOPE = "b2b"
+DEFAULT_RATE_LIMIT = 120  # requests per key per minute
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message, details=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or {}
+
+
+# ---------------------------------------------------------------------- schemas
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict
+
+
+class Error(BaseModel):
+    error: ErrorBody
+
+
+class PriceBreak(BaseModel):
+    min_qty: float
+    unit_price: float
+    discount_pct: float
+
+
+class CatalogItem(BaseModel):
+    id: int
+    sku: str | None
+    name: str
+    uom: str
+    unit_price: float
+    currency: str
+    min_qty: float
+    multiple: float
+    pack: str | None
+    breaks: list[PriceBreak]
+
+
+class Catalog(BaseModel):
+    items: list[CatalogItem]
+
+
+class OrderLineIn(BaseModel):
+    sku: str | None = Field(default=None, description="Product reference (or give product_id)")
+    product_id: int | None = None
+    quantity: float = Field(gt=0)
+
+
+class OrderIn(BaseModel):
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
+    client_order_ref: str | None = Field(default=None, max_length=64)
+
+
+class OrderLineOut(BaseModel):
+    product_id: int
+    sku: str | None
+    quantity: float
+    unit_price: float
+    subtotal: float
+
+
+class Order(BaseModel):
+    id: int
+    reference: str
+    state: str
+    client_order_ref: str | None
+    currency: str
+    amount_untaxed: float
+    amount_tax: float
+    amount_total: float
+    requires_approval: bool
+    approval: str
+    lines: list[OrderLineOut]
+
+
+class Aging(BaseModel):
+    days_0_30: float
+    days_31_60: float
+    days_61_90: float
+    days_90_plus: float
+
+
+class CreditStatus(BaseModel):
+    partner_id: int
+    currency: str
+    limit: float
+    used: float
+    available: float
+    utilisation: float
+    status: str
+    oldest_overdue_days: int
+    aging: Aging
+
+
+ERRORS = {
+    401: {"model": Error, "description": "Missing or invalid API key"},
+    403: {"model": Error, "description": "The key's user may not do this"},
+    404: {"model": Error, "description": "Not found (or not yours)"},
+    429: {"model": Error, "description": "Too many requests"},
+}
+
+
+# ---------------------------------------------------------------------- helpers
+class RateLimiter:
+    """Sliding one-minute window per key, per worker process."""
+
+    def __init__(self):
+        self._hits = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key, limit, now=None):
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            window = self._hits.setdefault(key, deque())
+            while window and window[0] <= now - 60:
+                window.popleft()
+            if len(window) >= limit:
+                return False
+            window.append(now)
+            return True
+
+
+RATE_LIMITER = RateLimiter()
+
+
+def _key_from(request):
+    auth = request.headers.get("authorization") or ""
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def _user_env(env, request):
+    """The environment of the portal user owning the request's API key (``ApiError``)."""
+    key = _key_from(request)
+    if not key:
+        raise ApiError(401, "missing_api_key", "Send your API key as 'Authorization: Bearer'.")
+    uid = env["res.users.apikeys"]._check_credentials(scope=API_KEY_SCOPE, key=key)
+    if not uid:
+        raise ApiError(401, "invalid_api_key", "The API key is unknown, expired or revoked.")
+    limit = int(
+        env["ir.config_parameter"]
+        .sudo()
+        .get_param("smart_dairy_b2b.api_rate_limit_per_minute", DEFAULT_RATE_LIMIT)
+    )
+    if not RATE_LIMITER.hit(key[:8] + str(uid), limit):
+        raise ApiError(429, "rate_limited", f"At most {limit} requests per minute.")
+    user = env["res.users"].sudo().browse(uid)
+    if not user._b2b_portal_ok():
+        raise ApiError(403, "not_b2b", "This user has no active B2B account.")
+    companies = (user.company_id | user.company_ids).ids
+    return env(user=uid, su=False, context=dict(env.context, allowed_company_ids=companies))
+
+
+def _error(exc):
+    body = {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
+    return JSONResponse(body, status_code=exc.status)
+
+
+def _run(env, request, fn, status=200):
+    try:
+        user_env = _user_env(env, request)
+        out = fn(user_env)
+    except ApiError as exc:
+        return _error(exc)
+    except (AccessError, MissingError) as exc:
+        _logger.info("B2B API: %s answered 404: %s", request.url.path, exc)
+        return _error(ApiError(404, "not_found", "No such record."))
+    if isinstance(out, tuple):
+        out, status = out
+    return JSONResponse(out, status_code=status)
+
+
+def _order_out(order):
+    order = order.sudo()  # read after the caller's access was checked
+    return {
+        "id": order.id,
+        "reference": order.name,
+        "state": order.state,
+        "client_order_ref": order.client_order_ref or None,
+        "currency": order.currency_id.name,
+        "amount_untaxed": order.amount_untaxed,
+        "amount_tax": order.amount_tax,
+        "amount_total": order.amount_total,
+        "requires_approval": bool(order._b2b_approval_pending()),
+        "approval": order.b2b_partner_approval
+        if order.b2b_partner_approval == "pending"
+        else ("internal" if order.need_validation or order.review_ids else "none"),
+        "lines": [
+            {
+                "product_id": line.product_id.id,
+                "sku": line.product_id.default_code or None,
+                "quantity": line.product_uom_qty,
+                "unit_price": line.price_unit,
+                "subtotal": line.price_subtotal,
+            }
+            for line in order.order_line
+            if not line.display_type
+        ],
+    }
+
+
+# ---------------------------------------------------------------------- routes
+@b2b_router.get("/catalog", response_model=Catalog, responses=ERRORS)
+def get_catalog(env: Annotated[Environment, Depends(odoo_env)], request: Request):
+    """Published products with the caller's tier / contract price and quantity breaks."""
+
+    def fn(uenv):
+        partner = uenv.user.partner_id
+        products = uenv["product.product"].search(
+            [("b2b_published", "=", True), ("sale_ok", "=", True)], order="default_code, id"
+        )
+        pricelist = partner._b2b_pricelist()
+        prices = pricelist.sudo()._b2b_catalog_prices(products.sudo()) if products else {}
+        items = []
+        for product in products:
+            tmpl = product.product_tmpl_id
+            price = prices[product.id]
+            items.append(
+                {
+                    "id": product.id,
+                    "sku": product.default_code or None,
+                    "name": product.name,
+                    # sudo: the unit's name of a product the user may read
+                    "uom": product.sudo().uom_id.name,
+                    "unit_price": price["price"],
+                    "currency": pricelist.currency_id.name,
+                    "min_qty": tmpl.b2b_min_qty or 0.0,
+                    "multiple": tmpl.b2b_qty_multiple or 0.0,
+                    "pack": tmpl.b2b_pack_label or None,
+                    "breaks": [
+                        {"min_qty": q, "unit_price": p, "discount_pct": d}
+                        for q, p, d in price["breaks"]
+                    ],
+                }
+            )
+        return {"items": items}
+
+    return _run(env, request, fn)
+
+
+@b2b_router.post(
+    "/orders",
+    response_model=Order,
+    status_code=201,
+    responses={
+        **ERRORS,
+        200: {"model": Order, "description": "Replay of an earlier Idempotency-Key"},
+        409: {"model": Error, "description": "Credit hold"},
+        422: {"model": Error, "description": "Invalid order"},
+    },
+)
+def post_order(
+    env: Annotated[Environment, Depends(odoo_env)],
+    request: Request,
+    body: OrderIn,
+    idempotency_key: Annotated[str, Header(min_length=8, max_length=80)],
+):
+    """Place an order. The same ``Idempotency-Key`` always answers the same order."""
+
+    def fn(uenv):
+        user = uenv.user
+        partner = user.partner_id
+        commercial = partner.commercial_partner_id
+        SaleOrder = uenv["sale.order"].sudo()
+        previous = SaleOrder.search(
+            [
+                ("b2b_idempotency_key", "=", idempotency_key),
+                ("partner_id.commercial_partner_id", "=", commercial.id),
+            ],
+            limit=1,
+        )
+        if previous:
+            return _order_out(previous), 200
+        if not roles.can(user.b2b_role, "order"):
+            raise ApiError(403, "role_cannot_order", "Your role does not allow placing orders.")
+        Product = uenv["product.product"]
+        lines = []
+        for index, line in enumerate(body.lines):
+            domain = [("b2b_published", "=", True), ("sale_ok", "=", True)]
+            if line.product_id:
+                domain.append(("id", "=", line.product_id))
+            elif line.sku:
+                domain.append(("default_code", "=", line.sku))
+            else:
+                raise ApiError(422, "missing_field", "Give sku or product_id.", {"index": index})
+            product = Product.search(domain, limit=1)
+            if not product:
+                raise ApiError(
+                    422, "unknown_product", "Unknown or unavailable product.", {"index": index}
+                )
+            try:
+                product.product_tmpl_id._b2b_check_quantity(line.quantity)
+            except ValidationError as exc:
+                raise ApiError(
+                    422, "bad_quantity", str(exc.args[0]), {"index": index, "field": "quantity"}
+                ) from None
+            lines.append((product, line.quantity))
+        pricelist = partner._b2b_pricelist()
+        amount = sum(pricelist._get_product_price(p, q) * q for p, q in lines)
+        needs_partner_approval = False
+        try:
+            user._b2b_check_can_order(amount)
+        except AccessError:
+            if user.b2b_role != "buyer":
+                raise ApiError(403, "not_allowed", "You may not place this order.") from None
+            needs_partner_approval = True
+        try:
+            commercial._b2b_check_credit_hold()
+        except ValidationError as exc:
+            raise ApiError(409, "credit_hold", str(exc.args[0])) from None
+        try:
+            # sudo: portal users cannot create orders; the partner is the key owner's own
+            # contact, the products were found with his rights (record rules).
+            order = SaleOrder.create(
+                {
+                    "partner_id": partner.id,
+                    "pricelist_id": pricelist.id,
+                    "client_order_ref": body.client_order_ref,
+                    "b2b_idempotency_key": idempotency_key,
+                    "b2b_partner_approval": "pending" if needs_partner_approval else "none",
+                    "order_line": [
+                        (0, 0, {"product_id": p.id, "product_uom_qty": q}) for p, q in lines
+                    ],
+                }
+            )
+        except (UserError, ValidationError) as exc:
+            raise ApiError(422, "invalid_order", str(exc.args[0])) from None
+        return _order_out(order), 201
+
+    return _run(env, request, fn)
+
+
+@b2b_router.get("/orders/{order_id}", response_model=Order, responses=ERRORS)
+def get_order(env: Annotated[Environment, Depends(odoo_env)], request: Request, order_id: int):
+    """One of the caller's orders (404 for any order the caller may not read)."""
+
+    def fn(uenv):
+        order = uenv["sale.order"].browse(order_id).exists()
+        if not order:
+            raise MissingError("no order")
+        order.check_access("read")
+        return _order_out(order)
+
+    return _run(env, request, fn)
+
+
+@b2b_router.get("/credit/status/{partner_id}", response_model=CreditStatus, responses=ERRORS)
+def get_credit_status(
+    env: Annotated[Environment, Depends(odoo_env)], request: Request, partner_id: int
+):
+    """Credit limit, use, availability, status and aging of the caller's company."""
+
+    def fn(uenv):
+        user = uenv.user
+        commercial = user.partner_id.commercial_partner_id
+        if partner_id != commercial.id:
+            raise MissingError("not yours")
+        if not roles.can(user.b2b_role, "credit"):
+            raise ApiError(403, "role_cannot_see_credit", "Your role cannot see credit figures.")
+        # sudo: the caller's own company, checked above
+        partner = commercial.sudo()
+        partner._b2b_credit_refresh()
+        return {
+            "partner_id": partner.id,
+            "currency": partner.currency_id.name,
+            "limit": partner.b2b_credit_limit,
+            "used": partner.b2b_exposure,
+            "available": partner.b2b_credit_available,
+            "utilisation": partner.b2b_credit_utilisation,
+            "status": partner.b2b_credit_status,
+            "oldest_overdue_days": partner.b2b_max_overdue_days,
+            "aging": {
+                "days_0_30": partner.b2b_aging_0_30,
+                "days_31_60": partner.b2b_aging_31_60,
+                "days_61_90": partner.b2b_aging_61_90,
+                "days_90_plus": partner.b2b_aging_90_plus,
+            },
+        }
+
+    return _run(env, request, fn)
