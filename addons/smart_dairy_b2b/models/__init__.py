@@ -12,3 +12,4 @@ from . import b2b_credit
 from . import b2b_credit_gates
 from . import sale_order_approval
 from . import fastapi_endpoint
+from . import b2b_standing_order

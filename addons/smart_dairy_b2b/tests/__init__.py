@@ -9,3 +9,4 @@ from . import test_credit_odoo
 from . import test_credit_gates
 from . import test_order_approval
 from . import test_rest_api
+from . import test_standing_orders
