@@ -155,7 +155,9 @@ class B2bDemoSeed(models.AbstractModel):
             )
         created = Partner.create(vals_list)
         self._seed_promotions(products)
+        credit = self._seed_credit()
         return {
+            "credit": credit,
             "products": len(products),
             "partners_created": len(created),
             "partners_total": Partner.search_count([("b2b_trade_licence", "=like", "SD-DEMO-%")]),
@@ -261,3 +263,122 @@ class B2bDemoSeed(models.AbstractModel):
             ]
         )
         quants.action_apply_inventory()
+
+    # ------------------------------------------------------------------ credit (#6)
+    # demo partner number -> (credit limit override or None, [(amount, days overdue)], status)
+    CREDIT_DEMO = {
+        1: (None, [(4000, -10), (3000, 20), (2500, 45), (1500, 75), (900, 120)], None),
+        2: (None, [(1200, -5)], None),
+        3: (10000, [(9200, -7)], None),
+        4: (10000, [(11000, -3)], None),
+        5: (None, [(500, 10)], "suspended"),
+    }
+
+    @api.model
+    def _seed_credit(self):
+        """Open invoices in every aging bucket, partners in each credit status, standing orders.
+
+        Idempotent: invoices carry the reference ``SD-DEMO-CR-<partner>-<k>``; nothing is done
+        when the company has no sale journal (no chart of accounts).
+        """
+        env = self.env(su=True)
+        company = env.company
+        journal = env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+        )
+        Partner = env["res.partner"]
+        partners = {
+            i: Partner.search([("b2b_trade_licence", "=", f"SD-DEMO-{i:05d}")], limit=1)
+            for i in range(1, 8)
+        }
+        if not journal or not all(partners.values()):
+            return {"invoices": 0, "standing_orders": 0}
+        today = fields.Date.context_today(self)
+        existing = set(
+            env["account.move"]
+            .search([("ref", "=like", "SD-DEMO-CR-%"), ("company_id", "=", company.id)])
+            .mapped("ref")
+        )
+        moves = env["account.move"]
+        for i, (limit, invoices, status) in self.CREDIT_DEMO.items():
+            partner = partners[i]
+            if limit is not None and not partner.b2b_credit_limit_override:
+                partner.b2b_set_credit_limit(limit, "Demo data")
+            for k, (amount, overdue) in enumerate(invoices):
+                ref = f"SD-DEMO-CR-{i}-{k}"
+                if ref in existing:
+                    continue
+                due = today - timedelta(days=overdue)
+                moves |= env["account.move"].create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "journal_id": journal.id,
+                        "ref": ref,
+                        "invoice_date": min(due, today) - timedelta(days=30),
+                        "invoice_payment_term_id": False,
+                        "invoice_date_due": due,
+                        "invoice_line_ids": [
+                            (
+                                0,
+                                0,
+                                {
+                                    "name": "Dairy products (demo)",
+                                    "quantity": 1,
+                                    "price_unit": amount,
+                                    "tax_ids": [],
+                                },
+                            )
+                        ],
+                    }
+                )
+            if status and partner.b2b_credit_status_manual != status:
+                partner.b2b_set_credit_status(status, "Demo data: cheque bounced twice")
+        moves.action_post()
+        demo = Partner.search([("b2b_trade_licence", "=like", "SD-DEMO-%")])
+        demo._b2b_credit_refresh(with_score=True)
+        standing_orders = self._seed_standing_orders(partners)
+        return {"invoices": len(moves), "standing_orders": standing_orders}
+
+    @api.model
+    def _seed_standing_orders(self, partners):
+        env = self.env(su=True)
+        Standing = env["smart.dairy.b2b.standing.order"]
+        products = env["product.product"].search(
+            [("default_code", "in", ["LM-1000P", "LM-500P", "YG-DOI500"])]
+        ) or env["product.product"].search([("b2b_published", "=", True)], limit=2)
+        today = fields.Date.context_today(self)
+        specs = [
+            (
+                "SO-DEMO weekly milk (Mon/Thu)",
+                partners[2],
+                {"rule": "weekly", "mon": True, "thu": True, "auto_confirm": True},
+            ),
+            ("SO-DEMO monthly ghee", partners[6], {"rule": "monthly", "day_of_month": 1}),
+            (
+                "SO-DEMO daily canteen",
+                partners[7],
+                {
+                    "rule": "daily",
+                    "skip_ids": [
+                        (0, 0, {"date": today + timedelta(days=3), "reason": "Public holiday"})
+                    ],
+                },
+            ),
+        ]
+        count = 0
+        for name, partner, vals in specs:
+            if Standing.search_count([("name", "=", name)]):
+                continue
+            Standing.create(
+                dict(
+                    vals,
+                    name=name,
+                    partner_id=partner.id,
+                    date_start=today,
+                    line_ids=[(0, 0, {"product_id": p.id, "quantity": 24}) for p in products[:2]],
+                )
+            )
+            count += 1
+        return count

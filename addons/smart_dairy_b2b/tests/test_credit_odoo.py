@@ -36,6 +36,7 @@ class CreditMixin(B2bTestMixin):
                 "partner_id": partner.id,
                 "company_id": cls.company.id,
                 "invoice_date": inv_date,
+                "invoice_payment_term_id": False,
                 "invoice_date_due": due,
                 "invoice_line_ids": [
                     Command.create(
