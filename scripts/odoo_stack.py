@@ -220,8 +220,10 @@ def main():
     parser.add_argument("--name", default="odoo")
     parser.add_argument("--login", default="admin")
     parser.add_argument("--env-file")
-    parser.add_argument("cmd", nargs="*", help="with spawn: the command, after --")
-    args = parser.parse_args()
+    argv = sys.argv[1:]
+    cmd = argv[argv.index("--") + 1 :] if "--" in argv else []
+    argv = argv[: argv.index("--")] if "--" in argv else argv
+    args = parser.parse_args(argv)
     if args.action == "start":
         print(start(args.db, args.port, args.conf, args.name))
     elif args.action == "stop":
@@ -231,7 +233,9 @@ def main():
         print(f"running (pid {pid})" if pid else "not running")
         sys.exit(0 if pid else 1)
     elif args.action == "spawn":
-        print(spawn(args.name, args.cmd, args.env_file))
+        if not cmd:
+            parser.error("spawn needs the command after --")
+        print(spawn(args.name, cmd, args.env_file))
     elif args.action == "login":
         password = demo_password()
         set_login(args.db, args.conf, args.login, password)
