@@ -68,7 +68,7 @@ ENV
       "$PY" -m iot_ingestor run >/dev/null
   fi
   "$PY" scripts/odoo_stack.py spawn --name simulator --env-file "$LOCAL/run/ingestor.env" -- \
-    "$PY" -m iot_ingestor simulate --farm sd1 --days 1 --live --heat-barn B1 \
+    "$PY" -m iot_ingestor simulate --farm sd1 --days 1 --live --heat-barn B1 --heat-offset 16 \
       --client-id iot-simulator-demo >/dev/null
   IOT_LINE="    IoT         ingestor http://127.0.0.1:9108/metrics, simulator publishing farm/sd1/# (barn B1 runs hot)
     dashboard   Smart Dairy → IoT → Live Farm Dashboard"

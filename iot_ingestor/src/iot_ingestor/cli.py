@@ -184,8 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--heat-barn",
         default="",
-        help="live mode: add +12 degC to this barn's temperature (demo alert)",
+        help="live mode: add --heat-offset degC to this barn's temperature (demo alert)",
     )
+    s.add_argument("--heat-offset", type=float, default=12.0, help="degC added by --heat-barn")
     s.add_argument("--max-seconds", type=float, default=0.0, help="stop after (0 = never)")
     s.add_argument("--qos", type=int, default=1, choices=(0, 1))
     s.add_argument("--client-id", default="iot-simulator")

@@ -8,7 +8,7 @@ climate nodes ``ENV-B{k}``; milk meters ``MM-P01``..``MM-P08`` (parlour stalls);
 History mode publishes the simulated days (device timestamps = simulated time) as fast as
 possible (``--speed 0``) or paced (``--speed S`` simulated seconds per wall second). ``--live``
 then keeps publishing current readings (random walk around each cow's last values) so a
-dashboard moves; ``--heat-barn B1`` adds +12 degC to that barn in live mode to trigger a
+dashboard moves; ``--heat-barn B1`` adds ``--heat-offset`` (12) degC to that barn in live mode to trigger a
 heat-stress alert.
 """
 
@@ -198,7 +198,9 @@ def _live(pub, res, args, stop_at):
                 st["ammonia_ppm"] = max(0.0, st["ammonia_ppm"] + rnd.gauss(0, 0.3))
                 for kind, field in SENSOR_TOPICS:
                     v = st[field] + (
-                        12.0 if field == "temperature_c" and barn == args.heat_barn else 0.0
+                        args.heat_offset
+                        if field == "temperature_c" and barn == args.heat_barn
+                        else 0.0
                     )
                     pub.publish(
                         f"farm/{args.farm}/sensors/{kind}",
