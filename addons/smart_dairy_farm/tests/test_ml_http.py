@@ -42,11 +42,10 @@ class TestMlHttp(MlCase, HttpCase):
 
     def test_ml_tab_tour(self):
         cow = self.ml_cow(self.CONTROL)
-        self.env["dairy.animal"].score_animals(cow.ids)
+        self.assertTrue(cow.with_user(self.operator).action_ml_score_now())  # "Score now"
         self.assertEqual(cow.ml_score_id.forecast_status, "ok")
         self.start_tour(
             f"/odoo/action-smart_dairy_farm.action_dairy_animal/{cow.id}",
             "smart_dairy_farm_ml_tour",
             login="ml_rpc_operator",
         )
-        self.assertEqual(len(cow.ml_score_ids), 1, "re-scoring the same day replaces the score")
