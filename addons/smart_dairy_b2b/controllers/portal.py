@@ -1,13 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from werkzeug.urls import url_encode
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..lib import pricing, roles
+from ..lib import credit, pricing, roles
 
 CATALOG_PAGE_SIZE = 200
 
@@ -251,3 +251,40 @@ class B2bPortal(CustomerPortal):
             message = str(exc.args[0] if exc.args else exc)
             return request.redirect("/my/orders?" + url_encode({"error": message}))
         return request.redirect(order.get_portal_url())
+
+    # ------------------------------------------------------------------ credit dashboard
+    @http.route("/my/b2b/credit", type="http", auth="user", website=True, methods=["GET"])
+    def b2b_credit(self, **kw):
+        """Credit limit, used, available, aging, overdue invoices and pending approvals."""
+        user = self._b2b_user()
+        if not user or not user._b2b_can("credit"):
+            return self._b2b_denied()
+        # sudo: the figures of the user's own company only (checked above); nothing else.
+        partner = user.partner_id.commercial_partner_id.sudo()
+        partner._b2b_credit_refresh()
+        env = request.env
+        today = fields.Date.context_today(partner)
+        # Read with the user's rights: record rules restrict to his company's documents.
+        overdue = env["account.move"].search(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", today),
+            ],
+            order="invoice_date_due",
+        )
+        pending = env["sale.order"].search(
+            [("state", "in", ("draft", "sent")), ("b2b_partner_approval", "=", "pending")]
+        )
+        return request.render(
+            "smart_dairy_b2b.b2b_credit_page",
+            {
+                "partner": partner,
+                "overdue": overdue,
+                "pending": pending,
+                "today": today,
+                "status_label": dict(credit.STATUSES)[partner.b2b_credit_status],
+                "page_name": "b2b_credit",
+            },
+        )

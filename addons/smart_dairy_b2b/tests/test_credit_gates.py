@@ -179,3 +179,19 @@ class TestCreditGates(CreditMixin, HttpCase):
         order = self._order(customer)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_portal_credit_dashboard(self):
+        manager = self._portal_user(self.held, "t_held_manager", "manager")
+        self.authenticate(manager.login, manager.login + "-pw-1234")
+        res = self.url_open("/my/b2b/credit")
+        self.assertEqual(res.status_code, 200)
+        self.assertIn("o_b2b_credit_hold", res.text)
+        self.assertIn("on hold", res.text)
+        # one overdue invoice of 500, 75 days late; 500 in the 61-90 bucket
+        self.assertEqual(res.text.count("o_b2b_overdue_row"), 1)
+        self.assertIn(">75<", res.text)
+        self.assertIn("10,000.00", res.text)  # the limit
+        # a buyer has no access to credit figures
+        self.authenticate(self.buyer.login, self.buyer.login + "-pw-1234")
+        res = self.url_open("/my/b2b/credit")
+        self.assertNotIn("o_b2b_credit_figures", res.text)
