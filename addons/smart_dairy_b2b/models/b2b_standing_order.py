@@ -110,7 +110,8 @@ class B2bStandingOrder(models.Model):
                 except (UserError, ValidationError) as exc:
                     so._b2b_record_failure(day, exc)
                 if commit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit - per occurrence
+                    # one transaction per occurrence (crash-safe catch-up)
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
         return created
 
     def _b2b_record_failure(self, day, exc):

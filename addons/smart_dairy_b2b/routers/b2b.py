@@ -368,7 +368,7 @@ def get_order(env: Annotated[Environment, Depends(odoo_env)], request: Request, 
     def fn(uenv):
         order = uenv["sale.order"].browse(order_id).exists()
         if not order:
-            raise MissingError("no order")
+            raise MissingError(uenv._("No such order."))
         order.check_access("read")
         return _order_out(order)
 
@@ -385,7 +385,7 @@ def get_credit_status(
         user = uenv.user
         commercial = user.partner_id.commercial_partner_id
         if partner_id != commercial.id:
-            raise MissingError("not yours")
+            raise MissingError(uenv._("No such partner."))
         if not roles.can(user.b2b_role, "credit"):
             raise ApiError(403, "role_cannot_see_credit", "Your role cannot see credit figures.")
         # sudo: the caller's own company, checked above
