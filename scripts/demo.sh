@@ -29,6 +29,17 @@ if [ -n "$missing" ]; then
 else
   say "$DEMO_DB already has every suite module"
 fi
+# Addon code changed since the last demo (a pull, a branch switch): update the suite once.
+addons_hash=$(cd "$ROOT" && find addons -type f ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+hash_file="$LOCAL/demo-addons.hash"
+if [ -z "$missing" ] && [ -f "$hash_file" ] && [ "$(cat "$hash_file")" != "$addons_hash" ]; then
+  say "addon code changed since the last demo: updating $MODULES"
+  python3 scripts/odoo_stack.py stop --name odoo >/dev/null || true
+  odoo_bin -c "$CONF" -d "$DEMO_DB" -u "$MODULES" --stop-after-init --log-level=warn \
+    --logfile="$LOCAL/demo-install.log" \
+    || { tail -40 "$LOCAL/demo-install.log"; die "updating $DEMO_DB failed (.local/demo-install.log)"; }
+fi
+echo "$addons_hash" > "$hash_file"
 phase_end
 
 phase_start "demo seed"
