@@ -18,23 +18,13 @@ import json
 import os
 import time
 
+import benchlib
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def odoo_env():
-    import odoo
-    from odoo.tools import config
-
-    db = os.environ.get("B2B_BENCH_DB")
-    if not db:
-        raise SystemExit("Set B2B_BENCH_DB to a database with smart_dairy_b2b installed.")
-    args = ["-d", db]
-    if os.environ.get("B2B_BENCH_CONFIG"):
-        args = ["-c", os.environ["B2B_BENCH_CONFIG"], *args]
-    config.parse_config(args)
-    registry = odoo.modules.registry.Registry(db)
-    cr = registry.cursor()
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}), cr
+    return benchlib.odoo_env("B2B", "smart_dairy_b2b", {})
 
 
 def main():

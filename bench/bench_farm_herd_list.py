@@ -15,25 +15,14 @@ import statistics
 import time
 from datetime import timedelta
 
+import benchlib
 from lxml import etree
 
 N_BIG, N_SMALL = 300, 30
 
 
 def odoo_env():
-    import odoo
-    from odoo.tools import config
-
-    db = os.environ.get("FARM_BENCH_DB")
-    if not db:
-        raise SystemExit("Set FARM_BENCH_DB to a database with smart_dairy_farm installed.")
-    args = ["-d", db]
-    if os.environ.get("FARM_BENCH_CONFIG"):
-        args = ["-c", os.environ["FARM_BENCH_CONFIG"], *args]
-    config.parse_config(args)
-    registry = odoo.modules.registry.Registry(db)
-    cr = registry.cursor()
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True}), cr
+    return benchlib.odoo_env("FARM", "smart_dairy_farm", {"tracking_disable": True})
 
 
 def main():

@@ -21,21 +21,11 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
+import benchlib
+
 
 def odoo_env():
-    import odoo
-    from odoo.tools import config
-
-    db = os.environ.get("IOTM_BENCH_DB")
-    if not db:
-        raise SystemExit("Set IOTM_BENCH_DB to a database with smart_iot_mgmt installed.")
-    args = ["-d", db]
-    if os.environ.get("IOTM_BENCH_CONFIG"):
-        args = ["-c", os.environ["IOTM_BENCH_CONFIG"], *args]
-    config.parse_config(args)
-    registry = odoo.modules.registry.Registry(db)
-    cr = registry.cursor()
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True}), cr
+    return benchlib.odoo_env("IOTM", "smart_iot_mgmt", {"tracking_disable": True})
 
 
 def load_day(env, cr):

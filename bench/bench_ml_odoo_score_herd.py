@@ -24,6 +24,8 @@ import statistics
 import time
 import warnings
 
+import benchlib
+
 N_COWS = 255
 BUDGET_S = 2.0
 SAMPLE = int(os.environ.get("ML_ODOO_BENCH_SAMPLE", "15"))
@@ -41,17 +43,7 @@ CREATE TABLE IF NOT EXISTS iot.animal_hourly (
 
 
 def odoo_env():
-    import odoo
-    from odoo.tools import config
-
-    db = os.environ.get("SMART_DAIRY_BENCH_DB") or os.environ.get("FARM_BENCH_DB")
-    if not db:
-        raise SystemExit("Set SMART_DAIRY_BENCH_DB to a database with smart_dairy_farm.")
-    conf = os.environ.get("SMART_DAIRY_ODOO_CONF") or os.environ.get("FARM_BENCH_CONFIG")
-    config.parse_config((["-c", conf] if conf else []) + ["-d", db])
-    registry = odoo.modules.registry.Registry(db)
-    cr = registry.cursor()
-    return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True}), cr
+    return benchlib.odoo_env("FARM", "smart_dairy_farm", {"tracking_disable": True})
 
 
 def store_hourly(env, now):
