@@ -49,16 +49,8 @@ MOSQUITTO = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def dsn_with(dsn: str, **kw) -> str:
-    parts = dict(p.split("=", 1) for p in dsn.split())
-    parts.update({k: str(v) for k, v in kw.items()})
-    return " ".join(f"{k}={v}" for k, v in parts.items())
+# The benches and the tests share these small helpers (one definition, in the package).
+from iot_ingestor.benchkit import dsn_with, free_port  # noqa: E402
 
 
 class Database:
