@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup demo stop test lint bench
+.PHONY: help setup demo stop test lint bench ml-train
 
 help:
 	@echo "make demo   set up if needed, start PostgreSQL, Mosquitto and Odoo with the suite + demo data"
@@ -11,6 +11,7 @@ help:
 	@echo "make setup  install system packages, Python requirements, Odoo 18; write .local/ config"
 	@echo "make lint   ruff + pylint-odoo"
 	@echo "make bench  run the benchmarks in bench/ (JSON lines into .local/bench/)"
+	@echo "make ml-train  train the herd models in the demo DB (ML_SOURCE=sim|db|both) and score"
 
 setup:
 	@scripts/setup.sh
@@ -29,3 +30,6 @@ lint:
 
 bench:
 	@scripts/bench.sh
+
+ml-train:
+	@scripts/ml_train.sh
