@@ -8,14 +8,14 @@ order answers 404, never 403. Errors: ``{"error": {"code", "message", "details"}
 """
 
 import logging
-import threading
-import time
-from collections import deque
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader, HTTPBearer
+from pydantic import AfterValidator, BaseModel, Field
 
 from odoo.api import Environment
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -25,15 +25,78 @@ from odoo.addons.fastapi.dependencies import odoo_env
 from ..lib import roles
 
 _logger = logging.getLogger(__name__)
-b2b_router = APIRouter(tags=["b2b"])
 API_KEY_SCOPE = "b2b"
 DEFAULT_RATE_LIMIT = 120  # requests per key per minute
+RATE_WINDOW_SECONDS = 60
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 
 
 class ApiError(Exception):
-    def __init__(self, status, code, message, details=None):
+    def __init__(self, status, code, message, details=None, headers=None):
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details or {}
+        self.headers = headers or {}
+
+
+def _error(exc):
+    body = {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
+    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+
+
+def validation_details(errors):
+    """``{"fields": {"lines.0.quantity": "Input should be greater than 0", ...}}``."""
+    fields = {}
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", ())]
+        if loc and loc[0] in ("body", "path", "query", "header"):
+            loc = loc[1:]
+        fields[".".join(loc) or "body"] = str(err.get("msg", "invalid"))
+    return {"fields": fields}
+
+
+class EnvelopeRoute(APIRoute):
+    """Request validation errors answer 422 in the API's ``{"error": ...}`` envelope.
+
+    (OCA ``fastapi`` removes FastAPI's exception handlers, so without this the dispatcher
+    would answer ``{"detail": [...]}``.) Nothing has run yet when they happen.
+    """
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def envelope_handler(request):
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                return _error(
+                    ApiError(
+                        422,
+                        "invalid_request",
+                        "The request does not match the API schema.",
+                        validation_details(exc.errors()),
+                    )
+                )
+
+        return envelope_handler
+
+
+b2b_router = APIRouter(tags=["b2b"], route_class=EnvelopeRoute)
+
+
+def _clean_text(value):
+    # PostgreSQL text cannot hold NUL characters; lone surrogates cannot be encoded in UTF-8.
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("contains characters that are not allowed (NUL or lone surrogates)")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+# Documentation of the two ways to send a key (the check itself is _user_env()).
+bearer_scheme = HTTPBearer(auto_error=False, description="API key as a bearer token")
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
+AUTH = [Security(bearer_scheme), Security(api_key_scheme)]
 
 
 # ---------------------------------------------------------------------- schemas
@@ -71,14 +134,16 @@ class Catalog(BaseModel):
 
 
 class OrderLineIn(BaseModel):
-    sku: str | None = Field(default=None, description="Product reference (or give product_id)")
-    product_id: int | None = None
-    quantity: float = Field(gt=0)
+    sku: Text | None = Field(
+        default=None, max_length=64, description="Product reference (or give product_id)"
+    )
+    product_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    quantity: float = Field(gt=0, le=1_000_000)
 
 
 class OrderIn(BaseModel):
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
-    client_order_ref: str | None = Field(default=None, max_length=64)
+    client_order_ref: Text | None = Field(default=None, max_length=64)
 
 
 class OrderLineOut(BaseModel):
@@ -122,42 +187,37 @@ class CreditStatus(BaseModel):
     aging: Aging
 
 
+RATE_LIMITED = {"model": Error, "description": "Too many requests (see Retry-After)"}
+INVALID = {"model": Error, "description": "Invalid request (details.fields names each field)"}
 ERRORS = {
     401: {"model": Error, "description": "Missing or invalid API key"},
     403: {"model": Error, "description": "The key's user may not do this"},
     404: {"model": Error, "description": "Not found (or not yours)"},
-    429: {"model": Error, "description": "Too many requests"},
+    422: INVALID,
+    429: RATE_LIMITED,
 }
 
 
 # ---------------------------------------------------------------------- helpers
-class RateLimiter:
-    """Sliding one-minute window per key, per worker process."""
-
-    def __init__(self):
-        self._hits = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key, limit, now=None):
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            window = self._hits.setdefault(key, deque())
-            while window and window[0] <= now - 60:
-                window.popleft()
-            if len(window) >= limit:
-                return False
-            window.append(now)
-            return True
-
-
-RATE_LIMITER = RateLimiter()
-
-
 def _key_from(request):
     auth = request.headers.get("authorization") or ""
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     return request.headers.get("x-api-key")
+
+
+def check_rate(env, key, limit, window=RATE_WINDOW_SECONDS, message=None):
+    """Count a request in the shared PostgreSQL counter; ``ApiError`` 429 when over ``limit``."""
+    # sudo: the counter table is technical, no user reads it.
+    allowed, retry_after = env["smart.dairy.b2b.api.rate"].sudo()._hit(key, limit, window)
+    if not allowed:
+        raise ApiError(
+            429,
+            "rate_limited",
+            message or f"At most {limit} requests per minute.",
+            {"limit": limit, "retry_after": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 def _user_env(env, request):
@@ -173,18 +233,12 @@ def _user_env(env, request):
         .sudo()
         .get_param("smart_dairy_b2b.api_rate_limit_per_minute", DEFAULT_RATE_LIMIT)
     )
-    if not RATE_LIMITER.hit(key[:8] + str(uid), limit):
-        raise ApiError(429, "rate_limited", f"At most {limit} requests per minute.")
+    check_rate(env, f"key:{uid}:{key[:8]}", limit)
     user = env["res.users"].sudo().browse(uid)
     if not user._b2b_portal_ok():
         raise ApiError(403, "not_b2b", "This user has no active B2B account.")
     companies = (user.company_id | user.company_ids).ids
     return env(user=uid, su=False, context=dict(env.context, allowed_company_ids=companies))
-
-
-def _error(exc):
-    body = {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
-    return JSONResponse(body, status_code=exc.status)
 
 
 def _run(env, request, fn, status=200):
@@ -231,7 +285,7 @@ def _order_out(order):
 
 
 # ---------------------------------------------------------------------- routes
-@b2b_router.get("/catalog", response_model=Catalog, responses=ERRORS)
+@b2b_router.get("/catalog", response_model=Catalog, responses=ERRORS, dependencies=AUTH)
 def get_catalog(env: Annotated[Environment, Depends(odoo_env)], request: Request):
     """Published products with the caller's tier / contract price and quantity breaks."""
 
@@ -277,8 +331,8 @@ def get_catalog(env: Annotated[Environment, Depends(odoo_env)], request: Request
         **ERRORS,
         200: {"model": Order, "description": "Replay of an earlier Idempotency-Key"},
         409: {"model": Error, "description": "Credit hold"},
-        422: {"model": Error, "description": "Invalid order"},
     },
+    dependencies=AUTH,
 )
 def post_order(
     env: Annotated[Environment, Depends(odoo_env)],
@@ -361,8 +415,8 @@ def post_order(
     return _run(env, request, fn)
 
 
-@b2b_router.get("/orders/{order_id}", response_model=Order, responses=ERRORS)
-def get_order(env: Annotated[Environment, Depends(odoo_env)], request: Request, order_id: int):
+@b2b_router.get("/orders/{order_id}", response_model=Order, responses=ERRORS, dependencies=AUTH)
+def get_order(env: Annotated[Environment, Depends(odoo_env)], request: Request, order_id: RecordId):
     """One of the caller's orders (404 for any order the caller may not read)."""
 
     def fn(uenv):
@@ -375,9 +429,14 @@ def get_order(env: Annotated[Environment, Depends(odoo_env)], request: Request, 
     return _run(env, request, fn)
 
 
-@b2b_router.get("/credit/status/{partner_id}", response_model=CreditStatus, responses=ERRORS)
+@b2b_router.get(
+    "/credit/status/{partner_id}",
+    response_model=CreditStatus,
+    responses=ERRORS,
+    dependencies=AUTH,
+)
 def get_credit_status(
-    env: Annotated[Environment, Depends(odoo_env)], request: Request, partner_id: int
+    env: Annotated[Environment, Depends(odoo_env)], request: Request, partner_id: RecordId
 ):
     """Credit limit, use, availability, status and aging of the caller's company."""
 

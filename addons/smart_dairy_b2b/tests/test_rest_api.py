@@ -9,7 +9,6 @@ import jsonschema
 
 from odoo.tests import HttpCase, tagged
 
-from ..routers.b2b import RATE_LIMITER
 from .test_credit_odoo import CreditMixin
 
 API = "/api/v1/b2b"
@@ -30,7 +29,6 @@ class TestRestApi(CreditMixin, HttpCase):
         cls.key_a = cls.manager_a.b2b_generate_api_key()
         cls.key_buyer_a = cls.buyer_a.b2b_generate_api_key()
         cls.key_b = cls.manager_b.b2b_generate_api_key()
-        RATE_LIMITER._hits.clear()
 
     def setUp(self):
         super().setUp()
@@ -161,8 +159,51 @@ class TestRestApi(CreditMixin, HttpCase):
         )
         user = self._portal_user(self.partner_a, "t_api_rate", "viewer")
         key = user.b2b_generate_api_key()
-        codes = [self._get("/catalog", key).status_code for _i in range(4)]
-        self.assertEqual(codes, [200, 200, 200, 429])
-        self.assertEqual(
-            self._check(self._get("/catalog", key), 429, "Error")["error"]["code"], "rate_limited"
+        answers = [self._get("/catalog", key) for _i in range(5)]
+        self.assertEqual([r.status_code for r in answers], [200, 200, 200, 429, 429])
+        for res in answers[3:]:
+            body = self._check(res, 429, "Error")
+            self.assertEqual(body["error"]["code"], "rate_limited")
+            retry_after = int(res.headers["Retry-After"])
+            self.assertTrue(1 <= retry_after <= 60, retry_after)
+            self.assertEqual(body["error"]["details"], {"limit": 3, "retry_after": retry_after})
+        self._documented("/catalog", "get", 429)
+        # the count lives in PostgreSQL (one row per key and minute), not in the worker
+        rows = (
+            self.env["smart.dairy.b2b.api.rate"].sudo().search([("key", "like", f"key:{user.id}:")])
         )
+        self.assertEqual(rows.mapped("hits"), [5])
+        # another key of the same limit is not affected
+        self._check(self._get("/catalog", self.key_a), 200, "Catalog")
+
+    def test_rate_limit_shared_across_workers(self):
+        """Hits counted by another worker (same SQL, same table) close the window here too."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "smart_dairy_b2b.api_rate_limit_per_minute", "2"
+        )
+        user = self._portal_user(self.partner_a, "t_api_rate2", "viewer")
+        key = user.b2b_generate_api_key()
+        Rate = self.env["smart.dairy.b2b.api.rate"].sudo()
+        self.assertEqual(Rate._hit(f"key:{user.id}:{key[:8]}", 2)[0], True)
+        res = self._get("/catalog", key)  # second hit: still allowed
+        self._check(res, 200, "Catalog")
+        res = self._get("/catalog", key)  # third: over the limit of 2
+        self.assertEqual(self._check(res, 429, "Error")["error"]["code"], "rate_limited")
+        self.assertIn("Retry-After", res.headers)
+        allowed, retry_after = Rate._hit(f"key:{user.id}:{key[:8]}", 2)
+        self.assertEqual((allowed, 1 <= retry_after <= 60), (False, True))
+
+    def test_invalid_requests_use_the_envelope(self):
+        """FastAPI's own validation errors answer in the same envelope, naming the field."""
+        res = self._post_order(self.key_a, [{"sku": "T-MD5", "quantity": -1}], idem="idem-neg-1")
+        body = self._check(res, 422, "Error")
+        self.assertEqual(body["error"]["code"], "invalid_request")
+        self.assertIn("lines.0.quantity", body["error"]["details"]["fields"])
+        res = self._get("/orders/not-a-number", self.key_a)
+        body = self._check(res, 422, "Error")
+        self.assertEqual(list(body["error"]["details"]["fields"]), ["order_id"])
+        res = self._get(f"/orders/{2**40}", self.key_a)  # beyond a PostgreSQL integer
+        self._check(res, 422, "Error")
+        res = self._post_order(self.key_a, [{"sku": "T\x00MD5", "quantity": 1}], idem="idem-nul-1")
+        self.assertIn("lines.0.sku", self._check(res, 422, "Error")["error"]["details"]["fields"])
+        self._documented("/orders/{order_id}", "get", 422)
