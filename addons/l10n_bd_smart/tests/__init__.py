@@ -1,2 +1,3 @@
 from . import test_bd_identifiers
 from . import test_partner_bd
+from . import test_geography
