@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPBearer
 from pydantic import AfterValidator, BaseModel, Field
+from starlette.exceptions import HTTPException
 
 from odoo.api import Environment
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -74,6 +75,15 @@ class EnvelopeRoute(APIRoute):
                         "invalid_request",
                         "The request does not match the API schema.",
                         validation_details(exc.errors()),
+                    )
+                )
+            except HTTPException as exc:  # FastAPI: a body that cannot be read (not UTF-8...)
+                return _error(
+                    ApiError(
+                        exc.status_code,
+                        "bad_request" if exc.status_code == 400 else "http_error",
+                        str(exc.detail),
+                        headers=dict(exc.headers or {}),
                     )
                 )
 
@@ -189,6 +199,7 @@ class CreditStatus(BaseModel):
 
 RATE_LIMITED = {"model": Error, "description": "Too many requests (see Retry-After)"}
 INVALID = {"model": Error, "description": "Invalid request (details.fields names each field)"}
+BAD_BODY = {"model": Error, "description": "The body cannot be read (e.g. not UTF-8)"}
 ERRORS = {
     401: {"model": Error, "description": "Missing or invalid API key"},
     403: {"model": Error, "description": "The key's user may not do this"},
@@ -330,6 +341,7 @@ def get_catalog(env: Annotated[Environment, Depends(odoo_env)], request: Request
     responses={
         **ERRORS,
         200: {"model": Order, "description": "Replay of an earlier Idempotency-Key"},
+        400: BAD_BODY,
         409: {"model": Error, "description": "Credit hold"},
     },
     dependencies=AUTH,

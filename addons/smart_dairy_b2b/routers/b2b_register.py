@@ -27,7 +27,7 @@ from odoo.addons.fastapi.dependencies import odoo_env
 from odoo.addons.l10n_bd_smart import bd_identifiers
 
 from ..models.res_partner import PARTNER_TYPES
-from .b2b import INVALID, MAX_ID, RATE_LIMITED, ApiError, _clean_text, _error, b2b_router
+from .b2b import BAD_BODY, INVALID, MAX_ID, RATE_LIMITED, ApiError, _clean_text, _error, b2b_router
 
 _logger = logging.getLogger(__name__)
 SIGNUP_WINDOW_MINUTES = 60  # as smart.dairy.b2b.signup.attempt._register_and_check()
@@ -265,6 +265,7 @@ def _check_signup_rate(env, ip):
     response_model=Registration,
     status_code=201,
     responses={
+        400: BAD_BODY,
         422: INVALID,
         429: RATE_LIMITED,
     },

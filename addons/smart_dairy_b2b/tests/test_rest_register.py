@@ -138,7 +138,7 @@ class TestRestRegister(HttpCase):
                 "district_id",
             },
         )
-        self.assertEqual(set(op["responses"]), {"201", "422", "429"})
+        self.assertEqual(set(op["responses"]), {"201", "400", "422", "429"})
 
     def test_register_creates_and_submits(self):
         body = self._check(self._post(self._payload()), 201, "Registration")
