@@ -1,0 +1,280 @@
+/** @odoo-module **/
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+// Quick order pad: spreadsheet-like rows, keyboard navigation, paste from Excel, and ONE
+// batched server call (/b2b/quick-order/price) that prices and checks every row.
+import publicWidget from "@web/legacy/js/public/public_widget";
+import { rpc } from "@web/core/network/rpc";
+import { debounce } from "@web/core/utils/timing";
+
+const ERROR_CODES = ["unknown_sku", "bad_quantity", "not_multiple", "below_minimum", "not_sellable"];
+
+function fmt(value) {
+    return Number(value || 0).toLocaleString("en-US", {
+        minimumFractionDigits: 2,
+        maximumFractionDigits: 2,
+    });
+}
+
+publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
+    selector: ".o_b2b_quick_order",
+    events: {
+        "input .o_b2b_qo_sku, .o_b2b_qo_qty": "_onInput",
+        "keydown .o_b2b_qo_sku, .o_b2b_qo_qty": "_onKeydown",
+        "paste .o_b2b_qo_sku": "_onPaste",
+        "mousedown .o_b2b_qo_suggest .list-group-item": "_onPickSuggestion",
+        "blur .o_b2b_qo_sku": "_onSkuBlur",
+        "change .o_b2b_qo_target": "_schedulePrice",
+        "click .o_b2b_qo_submit": "_onSubmit",
+    },
+
+    start() {
+        this.tbody = this.el.querySelector(".o_b2b_qo_table tbody");
+        this.blank = this.tbody.querySelector("tr.o_b2b_qo_row").cloneNode(true);
+        this.nextKey = 1;
+        for (const row of this._rows()) {
+            row.dataset.key = String(this.nextKey++);
+        }
+        this.seq = 0;
+        this._schedulePrice = debounce(this._price.bind(this), 250);
+        this._scheduleSuggest = debounce(this._suggest.bind(this), 200);
+        return this._super(...arguments);
+    },
+
+    // ------------------------------------------------------------------ rows
+    _rows() {
+        return [...this.tbody.querySelectorAll("tr.o_b2b_qo_row")];
+    },
+    _addRow() {
+        const row = this.blank.cloneNode(true);
+        row.dataset.key = String(this.nextKey++);
+        this.tbody.appendChild(row);
+        return row;
+    },
+    _ensureSpareRow() {
+        const rows = this._rows();
+        const last = rows[rows.length - 1];
+        if (last.querySelector(".o_b2b_qo_sku").value || last.querySelector(".o_b2b_qo_qty").value) {
+            this._addRow();
+        }
+    },
+    _lines() {
+        return this._rows()
+            .filter((row) => row.querySelector(".o_b2b_qo_sku").value.trim())
+            .map((row) => ({
+                key: row.dataset.key,
+                sku: row.querySelector(".o_b2b_qo_sku").value.trim(),
+                quantity: row.querySelector(".o_b2b_qo_qty").value.trim(),
+            }));
+    },
+    _target() {
+        const select = this.el.querySelector(".o_b2b_qo_target");
+        return select ? select.value : "new";
+    },
+
+    // ------------------------------------------------------------------ events
+    _onInput(ev) {
+        this._ensureSpareRow();
+        if (ev.target.classList.contains("o_b2b_qo_sku")) {
+            this._scheduleSuggest(ev.target);
+        }
+        this._schedulePrice();
+    },
+
+    _onKeydown(ev) {
+        const input = ev.target;
+        const row = input.closest("tr");
+        const list = row.querySelector(".o_b2b_qo_suggest");
+        const isSku = input.classList.contains("o_b2b_qo_sku");
+        if (isSku && !list.classList.contains("d-none")) {
+            const items = [...list.querySelectorAll(".list-group-item")];
+            const active = items.findIndex((item) => item.classList.contains("active"));
+            if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+                ev.preventDefault();
+                const next = ev.key === "ArrowDown" ? Math.min(active + 1, items.length - 1) : Math.max(active - 1, 0);
+                items.forEach((item, i) => item.classList.toggle("active", i === next));
+                return;
+            }
+            if (ev.key === "Enter" && active >= 0) {
+                ev.preventDefault();
+                this._pick(row, items[active].dataset.sku);
+                row.querySelector(".o_b2b_qo_qty").focus();
+                return;
+            }
+            if (ev.key === "Escape") {
+                list.classList.add("d-none");
+                return;
+            }
+        }
+        const column = isSku ? ".o_b2b_qo_sku" : ".o_b2b_qo_qty";
+        let target = null;
+        if (ev.key === "Enter" || ev.key === "ArrowDown") {
+            if (ev.key === "Enter" && isSku) {
+                target = row.querySelector(".o_b2b_qo_qty");
+            } else {
+                const next = row.nextElementSibling || this._addRow();
+                target = next.querySelector(ev.key === "Enter" ? ".o_b2b_qo_sku" : column);
+            }
+        } else if (ev.key === "ArrowUp" && row.previousElementSibling) {
+            target = row.previousElementSibling.querySelector(column);
+        } else if (ev.key === "ArrowRight" && isSku && input.selectionStart === input.value.length) {
+            target = row.querySelector(".o_b2b_qo_qty");
+        } else if (ev.key === "ArrowLeft" && !isSku && input.selectionStart === 0) {
+            target = row.querySelector(".o_b2b_qo_sku");
+        }
+        if (target) {
+            ev.preventDefault();
+            list.classList.add("d-none");
+            target.focus();
+            target.select();
+        }
+    },
+
+    _onPaste(ev) {
+        const text = (ev.clipboardData || window.clipboardData).getData("text");
+        if (!text || !/[\t\n]/.test(text)) {
+            return; // a plain value: normal paste
+        }
+        ev.preventDefault();
+        let row = ev.target.closest("tr");
+        const lines = text.split(/\r?\n/).filter((line) => line.trim());
+        lines.forEach((line, i) => {
+            const [sku, qty] = line.split(/\t|;/);
+            if (i > 0) {
+                row = row.nextElementSibling || this._addRow();
+            }
+            row.querySelector(".o_b2b_qo_sku").value = (sku || "").trim();
+            row.querySelector(".o_b2b_qo_qty").value = (qty || "").trim();
+        });
+        this._ensureSpareRow();
+        this._price();
+    },
+
+    _onSkuBlur(ev) {
+        const list = ev.target.closest("tr").querySelector(".o_b2b_qo_suggest");
+        list.classList.add("d-none");
+    },
+
+    _onPickSuggestion(ev) {
+        ev.preventDefault();
+        const item = ev.target.closest(".list-group-item");
+        const row = item.closest("tr");
+        this._pick(row, item.dataset.sku);
+        row.querySelector(".o_b2b_qo_qty").focus();
+    },
+
+    _pick(row, sku) {
+        row.querySelector(".o_b2b_qo_sku").value = sku;
+        row.querySelector(".o_b2b_qo_suggest").classList.add("d-none");
+        this._ensureSpareRow();
+        this._price();
+    },
+
+    // ------------------------------------------------------------------ server
+    async _suggest(input) {
+        const row = input.closest("tr");
+        const list = row.querySelector(".o_b2b_qo_suggest");
+        const term = input.value.trim();
+        const items = term.length >= 2 ? await rpc("/b2b/quick-order/suggest", { term }) : [];
+        if (input.value.trim() !== term) {
+            return; // typed on meanwhile
+        }
+        list.replaceChildren(
+            ...items
+                .filter((item) => item.sku.toUpperCase() !== term.toUpperCase())
+                .map((item) => {
+                    const el = document.createElement("a");
+                    el.className = "list-group-item list-group-item-action py-1 small";
+                    el.dataset.sku = item.sku;
+                    el.textContent = `${item.sku} - ${item.name}${item.pack ? " (" + item.pack + ")" : ""}`;
+                    return el;
+                })
+        );
+        list.classList.toggle("d-none", !list.children.length || document.activeElement !== input);
+    },
+
+    async _price() {
+        const seq = ++this.seq;
+        const lines = this._lines();
+        const draftId = this.el.dataset.draftId;
+        const result = lines.length
+            ? await rpc("/b2b/quick-order/price", {
+                  lines,
+                  target: this._target(),
+                  order_id: draftId ? Number(draftId) : false,
+              })
+            : { rows: [], total: 0 };
+        if (seq !== this.seq) {
+            return; // an older answer
+        }
+        const byKey = Object.fromEntries((result.rows || []).map((r) => [r.key, r]));
+        for (const row of this._rows()) {
+            this._showRow(row, byKey[row.dataset.key]);
+        }
+        this.el.querySelector(".o_b2b_qo_total").textContent = fmt(result.total);
+        if (result.error) {
+            this._showError(result.error);
+        }
+    },
+
+    _showRow(row, data) {
+        const cell = (name) => row.querySelector(name);
+        row.classList.remove("table-danger", "table-warning");
+        row.dataset.code = data ? data.code : "";
+        if (!data) {
+            for (const name of [".o_b2b_qo_name", ".o_b2b_qo_price", ".o_b2b_qo_subtotal", ".o_b2b_qo_msg"]) {
+                cell(name).textContent = "";
+            }
+            return;
+        }
+        cell(".o_b2b_qo_name").textContent = data.name ? `${data.name}${data.pack ? " - " + data.pack : ""}` : "";
+        const ok = !ERROR_CODES.includes(data.code);
+        cell(".o_b2b_qo_price").textContent = ok ? fmt(data.unit_price) : "";
+        cell(".o_b2b_qo_subtotal").textContent = ok ? fmt(data.subtotal) : "";
+        const msg = cell(".o_b2b_qo_msg");
+        msg.replaceChildren();
+        if (!ok) {
+            row.classList.add("table-danger");
+            msg.textContent = data.message;
+        } else if (data.code === "short_stock") {
+            row.classList.add("table-warning");
+            msg.textContent = data.message;
+        } else if (data.hint) {
+            const hint = document.createElement("span");
+            hint.className = "text-success o_b2b_qo_hint";
+            hint.textContent = `order ${data.hint.from_qty} for ${data.hint.pct} % off (${fmt(data.hint.price)} each)`;
+            msg.appendChild(hint);
+        }
+    },
+
+    _showError(message) {
+        const box = this.el.querySelector(".o_b2b_qo_submit_error");
+        box.textContent = message || "";
+        box.classList.toggle("d-none", !message);
+    },
+
+    async _onSubmit(ev) {
+        const button = ev.currentTarget;
+        this._showError("");
+        button.disabled = true;
+        const draftId = this.el.dataset.draftId;
+        try {
+            const result = await rpc("/b2b/quick-order/submit", {
+                lines: this._lines(),
+                target: this._target(),
+                order_id: draftId ? Number(draftId) : false,
+                commitment_date: this.el.querySelector("input[name=commitment_date]").value || false,
+                shipping_id: this.el.querySelector("select[name=shipping_id]").value || false,
+                client_ref: this.el.querySelector("input[name=client_ref]").value || false,
+            });
+            if (result.error) {
+                this._showError(result.error);
+            } else {
+                window.location.href = result.url;
+            }
+        } finally {
+            button.disabled = false;
+        }
+    },
+});
+
+export default publicWidget.registry.B2bQuickOrder;
