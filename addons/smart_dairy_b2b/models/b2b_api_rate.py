@@ -54,10 +54,15 @@ class B2bApiRate(models.Model):
         # same key do not wait for each other's work) and the count survives a request that
         # fails and rolls back.
         with self.env.registry.cursor() as cr:
-            return self._hit_cr(cr, key, limit, window_seconds)
+            return self._hit_cr(cr, key, limit, window_seconds, own_transaction=True)
 
     @api.model
-    def _hit_cr(self, cr, key, limit, window_seconds):
+    def _hit_cr(self, cr, key, limit, window_seconds, own_transaction=False):
+        if own_transaction:
+            # Odoo cursors run REPEATABLE READ, where two workers updating the same counter row
+            # get a serialization error. READ COMMITTED makes the second wait for the first and
+            # add to its committed count: the UPSERT stays atomic.
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         cr.execute(self._HIT_SQL, {"key": key, "window": int(window_seconds)})
         hits, remaining = cr.fetchone()
         return hits <= limit, max(1, math.ceil(remaining))

@@ -5,9 +5,14 @@ Every answer is validated against the OpenAPI document the server itself serves 
 errors against the shared ``{"error": {"code", "message", "details"}}`` shape.
 """
 
+import threading
+import uuid
+from contextlib import closing
+
 import jsonschema
 
-from odoo.tests import HttpCase, tagged
+from odoo import sql_db
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .test_credit_odoo import CreditMixin
 
@@ -207,3 +212,54 @@ class TestRestApi(CreditMixin, HttpCase):
         res = self._post_order(self.key_a, [{"sku": "T\x00MD5", "quantity": 1}], idem="idem-nul-1")
         self.assertIn("lines.0.sku", self._check(res, 422, "Error")["error"]["details"]["fields"])
         self._documented("/orders/{order_id}", "get", 422)
+
+
+@tagged("post_install", "-at_install")
+class TestRestRateConcurrency(TransactionCase):
+    """The counter is atomic across database connections (= workers), committed hit by hit."""
+
+    def test_two_connections_enforce_one_limit(self):
+        Rate = self.env["smart.dairy.b2b.api.rate"]
+        key = f"test-concurrency-{uuid.uuid4().hex}"
+        limit, per_worker = 30, 40
+        results = []
+        errors = []
+        barrier = threading.Barrier(2)
+
+        def worker():
+            try:
+                # a real connection of its own, as another worker process would have
+                with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
+                    barrier.wait(timeout=30)
+                    for _i in range(per_worker):
+                        results.append(Rate._hit_cr(cr, key, limit, 3600, own_transaction=True))
+                        # each hit its own transaction, as in production
+                        cr.commit()  # pylint: disable=invalid-commit
+            except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _i in range(2)]
+        try:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+            self.assertEqual(errors, [])
+            self.assertEqual(len(results), 2 * per_worker)
+            # exactly `limit` requests allowed in all, whoever asked (unless the hour turned)
+            windows = set()
+            with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
+                cr.execute(
+                    "SELECT window_start, hits FROM smart_dairy_b2b_api_rate WHERE key = %s",
+                    [key],
+                )
+                windows = dict(cr.fetchall())
+            self.assertEqual(sum(windows.values()), 2 * per_worker)
+            if len(windows) == 1:
+                self.assertEqual(sum(1 for allowed, _retry in results if allowed), limit)
+            self.assertTrue(all(1 <= retry <= 3600 for _allowed, retry in results))
+        finally:
+            with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
+                cr.execute("DELETE FROM smart_dairy_b2b_api_rate WHERE key = %s", [key])
+                # the workers committed their rows outside the test transaction: remove them
+                cr.commit()  # pylint: disable=invalid-commit
