@@ -48,6 +48,7 @@ NOT_MULTIPLE = "not_multiple"
 BELOW_MINIMUM = "below_minimum"
 NOT_SELLABLE = "not_sellable"
 SHORT_STOCK = "short_stock"
+HIDDEN = "hidden"  # a product that exists but is not sold to this partner
 ERROR_CODES = (UNKNOWN_SKU, BAD_QUANTITY, NOT_MULTIPLE, BELOW_MINIMUM, NOT_SELLABLE)
 
 
@@ -225,9 +226,9 @@ def check_row(quantity_text, product=None, min_qty=0.0, multiple=0.0, free_qty=N
     ``free_qty`` is ``None`` when stock does not matter (not a stocked product).
     """
     label = name or "This product"
-    if product is None:
+    if product is None or product is False:
         return RowCheck(UNKNOWN_SKU, "unknown SKU")
-    if product == "hidden":
+    if isinstance(product, str) and product == HIDDEN:
         return RowCheck(NOT_SELLABLE, f"{label} is not sold to your company")
     quantity, error = parse_quantity(quantity_text)
     if error:

@@ -42,7 +42,7 @@ class B2bQuickOrder(models.AbstractModel):
                 .search([("default_code", "in", codes)])
             )
             for code in {p.default_code.upper() for p in hidden} & missing:
-                found[code] = "hidden"
+                found[code] = order_lines.HIDDEN
         return found
 
     @api.model
@@ -87,7 +87,7 @@ class B2bQuickOrder(models.AbstractModel):
         pricelist = partner._b2b_pricelist()
         found = self._b2b_find_products([str(line.get("sku") or "") for line in lines])
         products = self.env["product.product"].browse(
-            {p.id for p in found.values() if p != "hidden"}
+            {p.id for p in found.values() if not isinstance(p, str)}
         )
         if order:
             products |= order.order_line.product_id.filtered(
@@ -110,7 +110,7 @@ class B2bQuickOrder(models.AbstractModel):
             sku = str(line.get("sku") or "").strip()
             product = found.get(sku.upper())
             row = {"key": line.get("key"), "sku": sku, "product_id": False, "name": ""}
-            if product and product != "hidden":
+            if product is not None and not isinstance(product, str):
                 tmpl = product.product_tmpl_id
                 row.update(
                     product_id=product.id,
