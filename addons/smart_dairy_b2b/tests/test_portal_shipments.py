@@ -52,7 +52,7 @@ class TestPortalShipments(CreditMixin, HttpCase):
         cls.first.move_ids.quantity = 5
         cls.first.move_ids.picked = True
         action = cls.first.button_validate()
-        Form(cls.env[action["res_model"]].with_context(action["context"])).save().process()
+        Form(cls.env[action["res_model"]].with_context(**action["context"])).save().process()
         cls.backorder = cls.order.picking_ids - cls.first
 
     def test_backorder_visible_on_portal_order_page(self):
