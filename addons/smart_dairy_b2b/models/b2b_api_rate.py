@@ -67,6 +67,25 @@ class B2bApiRate(models.Model):
         hits, remaining = cr.fetchone()
         return hits <= limit, max(1, math.ceil(remaining))
 
+    @api.model
+    def _peek(self, key, window_seconds=60):
+        """``(hits, retry_after_seconds)`` of ``key`` in the current window, without counting."""
+        self.env.cr.execute(
+            """
+            SELECT hits,
+                   extract(epoch FROM window_start AT TIME ZONE 'UTC') + %(window)s
+                   - extract(epoch FROM now())
+              FROM smart_dairy_b2b_api_rate
+             WHERE key = %(key)s
+               AND window_start = to_timestamp(
+                       floor(extract(epoch FROM now()) / %(window)s) * %(window)s
+                   ) AT TIME ZONE 'UTC'
+            """,
+            {"key": key, "window": int(window_seconds)},
+        )
+        row = self.env.cr.fetchone()
+        return (row[0], max(1, math.ceil(row[1]))) if row else (0, 0)
+
     @api.autovacuum
     def _gc_old_windows(self):
         self.env.cr.execute(

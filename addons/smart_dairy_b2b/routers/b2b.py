@@ -28,6 +28,7 @@ from ..lib import roles
 _logger = logging.getLogger(__name__)
 API_KEY_SCOPE = "b2b"
 DEFAULT_RATE_LIMIT = 120  # requests per key per minute
+DEFAULT_AUTH_FAILURE_LIMIT = 30  # requests without a valid key per client IP per minute
 RATE_WINDOW_SECONDS = 60
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 
@@ -231,13 +232,38 @@ def check_rate(env, key, limit, window=RATE_WINDOW_SECONDS, message=None):
         )
 
 
+def _auth_failures(env, request):
+    """Key and limit of the per-IP counter of requests without a valid key (key guessing)."""
+    ip = request.client.host if request.client else "unknown"
+    limit = int(
+        env["ir.config_parameter"]
+        .sudo()
+        .get_param("smart_dairy_b2b.api_auth_failures_per_minute", DEFAULT_AUTH_FAILURE_LIMIT)
+    )
+    return f"authfail:{ip}", limit
+
+
 def _user_env(env, request):
     """The environment of the portal user owning the request's API key (``ApiError``)."""
+    fail_key, fail_limit = _auth_failures(env, request)
+    # sudo: the counter table is technical, no user reads it.
+    failures, retry_after = env["smart.dairy.b2b.api.rate"].sudo()._peek(fail_key)
+    if failures >= fail_limit:
+        # refused before the (deliberately slow) key hashing
+        raise ApiError(
+            429,
+            "rate_limited",
+            "Too many requests without a valid API key from your network.",
+            {"limit": fail_limit, "retry_after": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
     key = _key_from(request)
     if not key:
+        check_rate(env, fail_key, fail_limit)
         raise ApiError(401, "missing_api_key", "Send your API key as 'Authorization: Bearer'.")
     uid = env["res.users.apikeys"]._check_credentials(scope=API_KEY_SCOPE, key=key)
     if not uid:
+        check_rate(env, fail_key, fail_limit)
         raise ApiError(401, "invalid_api_key", "The API key is unknown, expired or revoked.")
     limit = int(
         env["ir.config_parameter"]

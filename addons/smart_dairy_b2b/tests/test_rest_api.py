@@ -181,6 +181,19 @@ class TestRestApi(CreditMixin, HttpCase):
         # another key of the same limit is not affected
         self._check(self._get("/catalog", self.key_a), 200, "Catalog")
 
+    def test_key_guessing_limited_per_ip(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "smart_dairy_b2b.api_auth_failures_per_minute", "2"
+        )
+        codes = [self._get("/catalog", f"guess-{i:04d}-abcdefgh").status_code for i in range(2)]
+        codes.append(self.url_open(API + "/catalog").status_code)  # no key at all counts too
+        self.assertEqual(codes, [401, 401, 429])
+        # once over, this address is refused before any key is checked, even a valid one
+        res = self._get("/catalog", self.key_a)
+        body = self._check(res, 429, "Error")
+        self.assertEqual(body["error"]["details"]["limit"], 2)
+        self.assertTrue(1 <= int(res.headers["Retry-After"]) <= 60)
+
     def test_rate_limit_shared_across_workers(self):
         """Hits counted by another worker (same SQL, same table) close the window here too."""
         self.env["ir.config_parameter"].sudo().set_param(
