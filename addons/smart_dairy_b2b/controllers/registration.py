@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import logging
+import re
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -38,7 +39,23 @@ DOCUMENT_INPUTS = {
     "doc_etin_certificate": "etin_certificate",
     "doc_other": "other",
 }
-DELIVERY_PREFIXES = ("delivery_", "delivery2_")
+# Delivery locations: any number of indexed blocks ``delivery_<n>_<key>`` (n = 0, 1, ...; the
+# page renders block 0, the "add another location" button clones it with the next index).
+DELIVERY_KEYS = {
+    "name": "name",
+    "street": "street",
+    "district_id": "bd_district_id",
+    "upazila_id": "bd_upazila_id",
+    "zip": "zip",
+    "contact": "comment",
+    "phone": "phone",
+    "opening_hours": "b2b_opening_hours",
+    "window": "b2b_delivery_window",
+    "latitude": "b2b_latitude",
+    "longitude": "b2b_longitude",
+}
+MAX_DELIVERY_LOCATIONS = 20
+DELIVERY_INPUT_RE = re.compile(r"^delivery_(\d{1,3})_([a-z_]+)$")
 # The honeypot: a field hidden from humans by CSS; bots fill every input they find.
 HONEYPOT = "company_website"
 
@@ -54,6 +71,8 @@ class B2bRegistration(http.Controller):
             "upazilas": env["l10n_bd_smart.upazila"].sudo().search([]),
             "partner_types": env["res.partner"]._fields["b2b_partner_type"].selection,
             "honeypot": HONEYPOT,
+            "delivery_indexes": self._delivery_indexes(values or {}) or [0],
+            "max_delivery_locations": MAX_DELIVERY_LOCATIONS,
         }
         return request.render("smart_dairy_b2b.b2b_register_page", qcontext, status=status)
 
@@ -76,38 +95,44 @@ class B2bRegistration(http.Controller):
             raise ValidationError(request.env._("Please fill in: %s.", ", ".join(missing)))
         return vals
 
+    @staticmethod
+    def _delivery_indexes(post):
+        """Indexes of the delivery blocks that carry at least one value, in form order."""
+        indexes = set()
+        for key, value in post.items():
+            match = DELIVERY_INPUT_RE.match(key)
+            if match and match.group(2) in DELIVERY_KEYS and (value or "").strip():
+                indexes.add(int(match.group(1)))
+        return sorted(indexes)
+
     def _delivery_vals(self, post):
-        """Delivery locations of the form: blocks ``delivery_*`` and ``delivery2_*``."""
-        locations = []
-        for prefix in DELIVERY_PREFIXES:
-
-            def get(key, prefix=prefix):
-                return (post.get(prefix + key) or "").strip() or False
-
-            if not (get("street") or get("name")):
-                continue
+        """Delivery locations of the form, each checked; every error of every block at once."""
+        env = request.env
+        indexes = self._delivery_indexes(post)
+        if len(indexes) > MAX_DELIVERY_LOCATIONS:
+            raise ValidationError(
+                env._("At most %s delivery locations per application.", MAX_DELIVERY_LOCATIONS)
+            )
+        Partner = env["res.partner"]
+        locations, errors = [], []
+        for position, index in enumerate(indexes, start=1):
             loc = {
-                "name": get("name") or request.env._("Delivery"),
-                "street": get("street"),
-                "bd_district_id": self._int(post.get(prefix + "district_id")),
-                "bd_upazila_id": self._int(post.get(prefix + "upazila_id")),
-                "zip": get("zip"),
-                "phone": get("phone"),
-                "comment": get("contact"),
-                "b2b_opening_hours": get("opening_hours"),
-                "b2b_delivery_window": get("window"),
-                "country_id": request.env.ref("base.bd").id,
+                fname: (post.get(f"delivery_{index}_{key}") or "").strip() or False
+                for key, fname in DELIVERY_KEYS.items()
             }
-            for key, fname in (("latitude", "b2b_latitude"), ("longitude", "b2b_longitude")):
-                raw = get(key)
-                if raw:
-                    try:
-                        loc[fname] = float(raw)
-                    except ValueError:
-                        raise ValidationError(
-                            request.env._("Geolocation must be a number (got %s).", raw)
-                        )
+            loc["bd_district_id"] = self._int(loc["bd_district_id"])
+            loc["bd_upazila_id"] = self._int(loc["bd_upazila_id"])
+            try:
+                # The model checks again on submit; here every block is checked so that the
+                # form lists all the mistakes in one go.
+                Partner._b2b_delivery_location_vals(
+                    loc, label=env._("Delivery location %s", position)
+                )
+            except ValidationError as exc:
+                errors.append(str(exc.args[0]))
             locations.append(loc)
+        if errors:
+            raise ValidationError("\n".join(errors))
         return locations
 
     def _document_vals(self, files):
@@ -163,7 +188,8 @@ class B2bRegistration(http.Controller):
             documents = self._document_vals(request.httprequest.files)
             app = self._create_application(request.env, vals, documents, delivery, ip)
         except (ValidationError, UserError, AccessError) as exc:
-            return self._render_form(values, [str(exc.args[0] if exc.args else exc)], status=400)
+            message = str(exc.args[0] if exc.args else exc)
+            return self._render_form(values, message.split("\n"), status=400)
         return request.render("smart_dairy_b2b.b2b_register_thanks", {"application": app})
 
     # ------------------------------------------------------------------ more documents

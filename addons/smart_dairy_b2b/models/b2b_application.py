@@ -219,21 +219,15 @@ class B2bApplication(models.Model):
                         "phone": app.phone,
                     }
                 )
-                locations = []
-                for loc in delivery_locations or []:
-                    loc = dict(loc)
-                    for key in ("phone",):
-                        if loc.get(key):
-                            try:
-                                loc[key] = bd_identifiers.normalize_phone(loc[key])
-                            except ValueError as exc:
-                                raise ValidationError(str(exc)) from None
-                    if loc.get("zip"):
-                        try:
-                            loc["zip"] = bd_identifiers.normalize_postcode(loc["zip"])
-                        except ValueError as exc:
-                            raise ValidationError(str(exc)) from None
-                    locations.append(dict(loc, parent_id=partner.id, type="delivery"))
+                locations = [
+                    dict(
+                        Partner._b2b_delivery_location_vals(
+                            loc, label=self.env._("Delivery location %s", index)
+                        ),
+                        parent_id=partner.id,
+                    )
+                    for index, loc in enumerate(delivery_locations or [], start=1)
+                ]
                 Partner.create(locations)
                 app.write({"partner_id": partner.id, "contact_id": contact.id})
             else:

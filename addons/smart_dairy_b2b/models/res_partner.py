@@ -2,6 +2,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from odoo.addons.l10n_bd_smart import bd_identifiers
+
 PARTNER_TYPES = [
     ("distributor", "Distributor"),
     ("retailer", "Retailer"),
@@ -17,6 +19,21 @@ B2B_STATUSES = [
 ]
 # Statuses in which the partner may not be sold to nor use the B2B portal.
 BLOCKED_STATUSES = ("pending", "rejected", "suspended")
+# What a delivery location (child address of type "delivery") may carry, from a form or the API.
+DELIVERY_LOCATION_FIELDS = (
+    "name",
+    "street",
+    "street2",
+    "bd_district_id",
+    "bd_upazila_id",
+    "zip",
+    "phone",
+    "comment",
+    "b2b_opening_hours",
+    "b2b_delivery_window",
+    "b2b_latitude",
+    "b2b_longitude",
+)
 # Only B2B managers (or the approval workflow running as superuser) change these.
 PROTECTED_FIELDS = {"b2b_status", "b2b_tier_id", "b2b_contract_pricelist_id"}
 
@@ -249,3 +266,80 @@ class ResPartner(models.Model):
         user = line.user_id.sudo()
         user.write({"b2b_role": role, "b2b_order_limit": order_limit})
         return user
+
+    # ------------------------------------------------------------------ delivery locations
+    @api.model
+    def _b2b_delivery_location_vals(self, loc, label=None):
+        """Checked, normalised values of one delivery location (registration form, API, portal).
+
+        ``loc`` holds keys of ``DELIVERY_LOCATION_FIELDS`` (district / upazila as ids, geolocation
+        as numbers or text). Raises ``ValidationError`` prefixed with ``label`` (e.g. "Delivery
+        location 2") naming what is wrong; reads the geography once per location, writes nothing.
+        """
+        env = self.env
+        prefix = f"{label}: " if label else ""
+        vals = {k: loc[k] for k in DELIVERY_LOCATION_FIELDS if k in loc}
+        for key in ("name", "street", "street2", "zip", "phone", "comment"):
+            if isinstance(vals.get(key), str):
+                vals[key] = vals[key].strip() or False
+        if not (vals.get("name") or vals.get("street")):
+            raise ValidationError(prefix + env._("give the location a name or a street."))
+        try:
+            if vals.get("phone"):
+                vals["phone"] = bd_identifiers.normalize_phone(vals["phone"])
+            if vals.get("zip"):
+                vals["zip"] = bd_identifiers.normalize_postcode(vals["zip"])
+        except ValueError as exc:
+            raise ValidationError(prefix + str(exc)) from None
+        for key, bound in (("b2b_latitude", 90), ("b2b_longitude", 180)):
+            raw = vals.get(key)
+            if raw in (None, False, ""):
+                vals.pop(key, None)
+                continue
+            try:
+                number = float(raw)
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    prefix + env._("geolocation must be a number (got %s).", raw)
+                ) from None
+            if not -bound <= number <= bound:
+                raise ValidationError(
+                    prefix
+                    + env._("%(value)s is out of range (±%(bound)s).", value=raw, bound=bound)
+                )
+            vals[key] = number
+        # sudo: the static geography is public reference data (anonymous registration).
+        district = env["l10n_bd_smart.district"].sudo().browse(vals.get("bd_district_id") or [])
+        upazila = env["l10n_bd_smart.upazila"].sudo().browse(vals.get("bd_upazila_id") or [])
+        if (district and not district.exists()) or (upazila and not upazila.exists()):
+            raise ValidationError(prefix + env._("unknown district or upazila."))
+        if upazila and district and upazila.district_id != district:
+            raise ValidationError(
+                prefix
+                + env._(
+                    "%(upazila)s is not in district %(district)s.",
+                    upazila=upazila.name,
+                    district=district.name,
+                )
+            )
+        if upazila and not district:
+            vals["bd_district_id"] = upazila.district_id.id
+            district = upazila.district_id
+        vals["bd_district_id"] = district.id or False
+        vals["bd_upazila_id"] = upazila.id or False
+        if district:
+            vals["state_id"] = district.state_id.id
+            vals["city"] = (upazila or district).name
+        vals["country_id"] = env.ref("base.bd").id
+        vals["type"] = "delivery"
+        vals.setdefault("name", vals.get("street"))
+        return vals
+
+    def _b2b_delivery_locations(self, active_test=True):
+        """The delivery addresses of this commercial partner (and of its contacts)."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        return self.with_context(active_test=active_test).search(
+            [("commercial_partner_id", "=", commercial.id), ("type", "=", "delivery")],
+            order="active desc, name, id",
+        )

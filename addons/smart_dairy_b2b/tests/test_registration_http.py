@@ -17,6 +17,10 @@ class TestRegistrationForm(HttpCase):
         cls.mirpur = cls.env["l10n_bd_smart.upazila"].search(
             [("name", "=", "Mirpur"), ("district_id", "=", cls.dhaka.id)]
         )
+        cls.gazipur = cls.env.ref("l10n_bd_smart.district_bd_18")
+        cls.tongi = cls.env["l10n_bd_smart.upazila"].search(
+            [("name", "=", "Tongi"), ("district_id", "=", cls.gazipur.id)]
+        )
         cls.env["ir.config_parameter"].set_param("smart_dairy_b2b.signup_rate_limit_per_hour", 50)
         cls.Application = cls.env["smart.dairy.b2b.application"]
 
@@ -39,18 +43,18 @@ class TestRegistrationForm(HttpCase):
             "district_id": str(self.dhaka.id),
             "upazila_id": str(self.mirpur.id),
             "zip": "1216",
-            "delivery_name": "Mirpur 10 shop",
-            "delivery_street": "Shop 4, Mirpur 10",
-            "delivery_district_id": str(self.dhaka.id),
-            "delivery_zip": "1216",
-            "delivery_phone": "+880 1812 345678",
-            "delivery_opening_hours": "08:00-23:00",
-            "delivery_window": "06:00-08:00",
-            "delivery2_name": "Uttara warehouse",
-            "delivery2_street": "Sector 7, Uttara",
-            "delivery2_window": "22:00-23:59",
-            "delivery_latitude": "23.8069",
-            "delivery_longitude": "90.3687",
+            "delivery_0_name": "Mirpur 10 shop",
+            "delivery_0_street": "Shop 4, Mirpur 10",
+            "delivery_0_district_id": str(self.dhaka.id),
+            "delivery_0_zip": "1216",
+            "delivery_0_phone": "+880 1812 345678",
+            "delivery_0_opening_hours": "08:00-23:00",
+            "delivery_0_window": "06:00-08:00",
+            "delivery_1_name": "Uttara warehouse",
+            "delivery_1_street": "Sector 7, Uttara",
+            "delivery_1_window": "22:00-23:59",
+            "delivery_0_latitude": "23.8069",
+            "delivery_0_longitude": "90.3687",
         }
         data.update(overrides)
         return data
@@ -191,3 +195,75 @@ class TestRegistrationForm(HttpCase):
         self.assertEqual(res.status_code, 200, res.text[:500])
         self.assertEqual(app.state, "submitted")
         self.assertFalse(app.missing_document_type_ids)
+
+    # ------------------------------------------------------------------ delivery locations
+    def test_form_renders_first_location_and_add_button(self):
+        page = self.url_open("/b2b/register").text
+        self.assertIn('name="delivery_0_street"', page)
+        self.assertNotIn('name="delivery_1_street"', page)
+        self.assertIn("o_b2b_add_location", page)
+        # the upazila options carry their district so that the page can filter them
+        self.assertIn(f'value="{self.tongi.id}" data-district="{self.gazipur.id}"', page)
+
+    def test_any_number_of_locations(self):
+        extra = {}
+        # indexes need not be contiguous (the applicant removed a block in the browser)
+        for index, name in ((2, "Tongi depot"), (7, "Gazipur Sadar shop"), (11, "Savar point")):
+            extra[f"delivery_{index}_name"] = name
+            extra[f"delivery_{index}_street"] = f"{name} street"
+        extra["delivery_2_district_id"] = str(self.gazipur.id)
+        extra["delivery_2_upazila_id"] = str(self.tongi.id)
+        extra["delivery_2_zip"] = "1710"
+        extra["delivery_7_upazila_id"] = str(self.tongi.id)  # district deduced
+        extra["delivery_9_name"] = "   "  # blank block: ignored
+        res = self._post(self._form(**extra))
+        self.assertEqual(res.status_code, 200, res.text[:1000])
+        app = self.Application.search([("company_name", "=", "Shapla Super Shop")])
+        locations = app.partner_id.child_ids.filtered(lambda p: p.type == "delivery")
+        self.assertEqual(
+            sorted(locations.mapped("name")),
+            [
+                "Gazipur Sadar shop",
+                "Mirpur 10 shop",
+                "Savar point",
+                "Tongi depot",
+                "Uttara warehouse",
+            ],
+        )
+        tongi = locations.filtered(lambda p: p.name == "Tongi depot")
+        self.assertEqual(tongi.bd_district_id, self.gazipur)
+        self.assertEqual(tongi.bd_upazila_id, self.tongi)
+        self.assertEqual(tongi.zip, "1710")
+        self.assertEqual(tongi.state_id, self.gazipur.state_id)
+        second = locations.filtered(lambda p: p.name == "Gazipur Sadar shop")
+        self.assertEqual(second.bd_district_id, self.gazipur)
+
+    def test_bad_locations_are_all_reported_and_kept(self):
+        res = self._post(
+            self._form(
+                **{
+                    # location 2: upazila of another district; location 3: bad postcode
+                    "delivery_1_district_id": str(self.dhaka.id),
+                    "delivery_1_upazila_id": str(self.tongi.id),
+                    "delivery_4_name": "Bad postcode point",
+                    "delivery_4_zip": "12",
+                    "delivery_5_name": "Bad phone point",
+                    "delivery_5_phone": "12345",
+                    "delivery_6_opening_hours": "08:00-20:00",  # no name nor street
+                }
+            )
+        )
+        self._assert_refused(res, "Delivery location 2: Tongi is not in district Dhaka.")
+        self.assertIn("Delivery location 3:", res.text)
+        self.assertIn("Delivery location 4:", res.text)
+        self.assertIn("Delivery location 5: give the location a name or a street.", res.text)
+        # every block comes back with what was typed
+        self.assertIn('id="delivery_4_zip" value="12"', res.text)
+        self.assertIn('id="delivery_1_name" value="Uttara warehouse"', res.text)
+        self.assertIn('id="delivery_6_opening_hours" value="08:00-20:00"', res.text)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "Bad postcode point")]))
+
+    def test_too_many_locations(self):
+        extra = {f"delivery_{i}_name": f"Point {i}" for i in range(2, 22)}
+        res = self._post(self._form(**extra))
+        self._assert_refused(res, "At most 20 delivery locations")

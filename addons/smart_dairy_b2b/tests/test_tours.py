@@ -23,6 +23,12 @@ class TestB2bTours(B2bTestMixin, HttpCase):
         self.assertEqual(app.state, "submitted")
         self.assertEqual(len(app.document_ids), 2)
         self.assertEqual(app.partner_id.b2b_status, "pending")
+        locations = app.partner_id.child_ids.filtered(lambda p: p.type == "delivery")
+        self.assertEqual(sorted(locations.mapped("name")), ["Banani outlet", "Tongi depot"])
+        tongi = locations.filtered(lambda p: p.name == "Tongi depot")
+        self.assertEqual(tongi.bd_upazila_id.name, "Tongi")
+        self.assertEqual(tongi.bd_district_id, self.env.ref("l10n_bd_smart.district_bd_18"))
+        self.assertEqual(tongi.zip, "1710")
 
         # 2. three review stages and the approval, in the backend
         self.start_tour(

@@ -26,9 +26,38 @@ tours.add("smart_dairy_b2b_register_tour", {
         { trigger: "input[name=street]", run: "edit 5 Kemal Ataturk Avenue" },
         { trigger: "select[name=district_id]", run: "selectByLabel Dhaka" },
         { trigger: "input[name=zip]", run: "edit 1213" },
-        { trigger: "input[name=delivery_name]", run: "edit Banani outlet" },
-        { trigger: "input[name=delivery_street]", run: "edit Road 11, Banani" },
-        { trigger: "input[name=delivery_window]", run: "edit 06:00-09:00" },
+        { trigger: "input[name=delivery_0_name]", run: "edit Banani outlet" },
+        { trigger: "input[name=delivery_0_street]", run: "edit Road 11, Banani" },
+        { trigger: "input[name=delivery_0_window]", run: "edit 06:00-09:00" },
+        {
+            content: "Add a second delivery location",
+            trigger: "button.o_b2b_add_location:not(.d-none)",
+            run: "click",
+        },
+        { trigger: ".o_b2b_delivery_block:eq(1) .o_b2b_location_title:contains(Delivery location 2)" },
+        { trigger: "input[name=delivery_1_name]", run: "edit Tongi depot" },
+        { trigger: "input[name=delivery_1_street]", run: "edit Station Road, Tongi" },
+        { trigger: "select[name=delivery_1_district_id]", run: "selectByLabel Gazipur" },
+        {
+            content: "Only Gazipur's upazilas can be chosen: Mirpur (Dhaka) is disabled",
+            trigger: "select[name=delivery_1_upazila_id]:has(option[disabled]:contains(Mirpur))",
+        },
+        {
+            trigger: "select[name=delivery_1_upazila_id]:not(:has(option:not([disabled]):contains(Mirpur)))",
+        },
+        {
+            content: "Choose Tongi (Gazipur)",
+            trigger: "select[name=delivery_1_upazila_id]:has(option:not([disabled]):contains(Tongi))",
+            run() {
+                const select = document.querySelector("select[name=delivery_1_upazila_id]");
+                const option = [...select.options].find(
+                    (o) => o.textContent.trim() === "Tongi (Gazipur)"
+                );
+                select.value = option.value;
+                select.dispatchEvent(new Event("change", { bubbles: true }));
+            },
+        },
+        { trigger: "input[name=delivery_1_zip]", run: "edit 1710" },
         {
             content: "Attach the trade licence and the BIN certificate",
             trigger: "input[name=doc_trade_licence]",
