@@ -130,7 +130,9 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
     },
 
     _onPaste(ev) {
-        const text = (ev.clipboardData || window.clipboardData).getData("text");
+        const native = ev.originalEvent || ev; // publicWidget events are jQuery events
+        const clipboard = native.clipboardData || window.clipboardData;
+        const text = clipboard ? clipboard.getData("text") : "";
         if (!text || !/[\t\n]/.test(text)) {
             return; // a plain value: normal paste
         }
@@ -174,7 +176,12 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
         const row = input.closest("tr");
         const list = row.querySelector(".o_b2b_qo_suggest");
         const term = input.value.trim();
-        const items = term.length >= 2 ? await rpc("/b2b/quick-order/suggest", { term }) : [];
+        let items = [];
+        try {
+            items = term.length >= 2 ? await rpc("/b2b/quick-order/suggest", { term }) : [];
+        } catch {
+            return; // suggestions are a convenience: typing the SKU still works
+        }
         if (input.value.trim() !== term) {
             return; // typed on meanwhile
         }
@@ -196,13 +203,21 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
         const seq = ++this.seq;
         const lines = this._lines();
         const draftId = this.el.dataset.draftId;
-        const result = lines.length
-            ? await rpc("/b2b/quick-order/price", {
-                  lines,
-                  target: this._target(),
-                  order_id: draftId ? Number(draftId) : false,
-              })
-            : { rows: [], total: 0 };
+        let result = { rows: [], total: 0 };
+        if (lines.length) {
+            try {
+                result = await rpc("/b2b/quick-order/price", {
+                    lines,
+                    target: this._target(),
+                    order_id: draftId ? Number(draftId) : false,
+                });
+            } catch (error) {
+                if (seq === this.seq && !this.leaving) {
+                    this._showError(error.message || String(error));
+                }
+                return;
+            }
+        }
         if (seq !== this.seq) {
             return; // an older answer
         }
@@ -254,6 +269,7 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
 
     async _onSubmit(ev) {
         const button = ev.currentTarget;
+        this._schedulePrice.cancel();
         this._showError("");
         button.disabled = true;
         const draftId = this.el.dataset.draftId;
@@ -269,6 +285,8 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
             if (result.error) {
                 this._showError(result.error);
             } else {
+                this.leaving = true;
+                this.seq++; // answers still in flight are for a page being left
                 window.location.href = result.url;
             }
         } finally {
