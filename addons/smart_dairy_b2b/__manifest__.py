@@ -20,6 +20,8 @@
     "data": [
         "security/b2b_security.xml",
         "security/ir.model.access.csv",
+        "security/b2b_api_security.xml",
+        "security/b2b_collection_security.xml",
         "data/b2b_document_type_data.xml",
         "data/b2b_tier_data.xml",
         "data/b2b_tier_definition_data.xml",
@@ -29,8 +31,10 @@
         "data/b2b_order_tier_definition_data.xml",
         "data/b2b_fastapi_endpoint.xml",
         "data/b2b_standing_order_data.xml",
+        "data/b2b_collection_data.xml",
         "wizards/b2b_application_action_wizard_views.xml",
         "wizards/b2b_tier_change_wizard_views.xml",
+        "wizards/b2b_collection_wizard_views.xml",
         "views/b2b_tier_views.xml",
         "views/b2b_application_views.xml",
         "views/res_partner_views.xml",
@@ -42,11 +46,17 @@
         "views/b2b_registration_templates.xml",
         "views/b2b_portal_templates.xml",
         "views/b2b_order_portal_templates.xml",
+        "views/b2b_quick_order_templates.xml",
+        "views/b2b_collection_views.xml",
+        "views/b2b_order_template_views.xml",
     ],
     "demo": ["demo/b2b_demo.xml"],
     "assets": {
         "web.assets_frontend": [
             "smart_dairy_b2b/static/src/scss/b2b_portal.scss",
+            "smart_dairy_b2b/static/src/scss/quick_order.scss",
+            "smart_dairy_b2b/static/src/js/quick_order.js",
+            "smart_dairy_b2b/static/src/js/registration.js",
         ],
         "web.assets_tests": [
             "smart_dairy_b2b/static/tests/tours/*.js",

@@ -1,2 +1,4 @@
 from . import registration
 from . import portal
+from . import orders
+from . import quick_order

@@ -12,4 +12,8 @@ from . import b2b_credit
 from . import b2b_credit_gates
 from . import sale_order_approval
 from . import fastapi_endpoint
+from . import b2b_api_rate
 from . import b2b_standing_order
+from . import b2b_collection
+from . import b2b_order_template
+from . import b2b_quick_order

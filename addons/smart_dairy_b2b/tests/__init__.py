@@ -9,4 +9,9 @@ from . import test_credit_odoo
 from . import test_credit_gates
 from . import test_order_approval
 from . import test_rest_api
+from . import test_rest_register
+from . import test_rest_contract_property
 from . import test_standing_orders
+from . import test_collections
+from . import test_order_templates
+from . import test_portal_shipments
