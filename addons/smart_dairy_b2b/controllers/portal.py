@@ -4,6 +4,7 @@ from werkzeug.urls import url_encode
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import html2plaintext
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
@@ -224,6 +225,142 @@ class B2bPortal(CustomerPortal):
             message = str(exc.args[0] if exc.args else exc)
             return request.redirect("/my/b2b/users?" + url_encode({"error": message}))
         return request.redirect("/my/b2b/users")
+
+    # ------------------------------------------------------------------ delivery locations
+    # form input -> res.partner field (same names as the registration form's blocks)
+    LOCATION_INPUTS = {
+        "name": "name",
+        "street": "street",
+        "street2": "street2",
+        "district_id": "bd_district_id",
+        "upazila_id": "bd_upazila_id",
+        "zip": "zip",
+        "contact": "comment",
+        "phone": "phone",
+        "opening_hours": "b2b_opening_hours",
+        "window": "b2b_delivery_window",
+        "latitude": "b2b_latitude",
+        "longitude": "b2b_longitude",
+    }
+
+    def _b2b_location_form(self, user, location=None, values=None, error=None, status=200):
+        env = request.env
+        if values is None:
+            values = {}
+            if location:
+                for key, fname in self.LOCATION_INPUTS.items():
+                    value = location[fname]
+                    if fname in ("bd_district_id", "bd_upazila_id"):
+                        value = str(value.id) if value else ""
+                    elif fname in ("b2b_latitude", "b2b_longitude"):
+                        value = str(value) if value else ""
+                    elif fname == "comment":
+                        value = html2plaintext(value) if value else ""
+                    values[key] = value or ""
+        return request.render(
+            "smart_dairy_b2b.b2b_location_form_page",
+            {
+                "location": location,
+                "values": values,
+                "error": error,
+                # sudo: the geography is public reference data
+                "districts": env["l10n_bd_smart.district"].sudo().search([]),
+                "upazilas": env["l10n_bd_smart.upazila"].sudo().search([]),
+                "page_name": "b2b_locations",
+            },
+            status=status,
+        )
+
+    @http.route("/my/b2b/locations", type="http", auth="user", website=True, methods=["GET"])
+    def b2b_locations(self, **kw):
+        """Delivery addresses of the user's company: every role reads, the admin edits."""
+        user = self._b2b_user()
+        if not user:
+            return self._b2b_denied()
+        # sudo: archived addresses are hidden by core's rules; the search is restricted to the
+        # user's own commercial partner by _b2b_delivery_locations.
+        locations = user.partner_id.sudo()._b2b_delivery_locations(active_test=False)
+        return request.render(
+            "smart_dairy_b2b.b2b_locations_page",
+            {
+                "locations": locations,
+                "can_edit": user._b2b_can("manage_users"),
+                "error": kw.get("error"),
+                "page_name": "b2b_locations",
+            },
+        )
+
+    @http.route(
+        ["/my/b2b/locations/new", "/my/b2b/locations/<int:location_id>/edit"],
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET"],
+    )
+    def b2b_location_edit(self, location_id=None, **kw):
+        user = self._b2b_user()
+        if not user or not user._b2b_can("manage_users"):
+            return self._b2b_denied()
+        location = None
+        if location_id:
+            location = request.env["res.partner"]._b2b_portal_location(user, location_id)
+            if not location:
+                return request.not_found()
+        return self._b2b_location_form(user, location)
+
+    @http.route(
+        ["/my/b2b/locations/save", "/my/b2b/locations/<int:location_id>/save"],
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def b2b_location_save(self, location_id=None, **post):
+        user = self._b2b_user()
+        if not user or not user._b2b_can("manage_users"):
+            return self._b2b_denied()
+        Partner = request.env["res.partner"]
+        location = None
+        if location_id:
+            location = Partner._b2b_portal_location(user, location_id)
+            if not location:
+                return request.not_found()
+        values = {k: (post.get(k) or "").strip() for k in self.LOCATION_INPUTS}
+        loc = {fname: values[key] or False for key, fname in self.LOCATION_INPUTS.items()}
+        for fname in ("bd_district_id", "bd_upazila_id"):
+            try:
+                loc[fname] = int(loc[fname]) if loc[fname] else False
+            except ValueError:
+                loc[fname] = False
+        try:
+            with request.env.cr.savepoint():
+                Partner._b2b_portal_save_location(user, loc, location_id=location_id)
+        except (ValidationError, AccessError) as exc:
+            message = str(exc.args[0] if exc.args else exc)
+            return self._b2b_location_form(user, location, values, message, status=400)
+        return request.redirect("/my/b2b/locations")
+
+    @http.route(
+        "/my/b2b/locations/<int:location_id>/archive",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def b2b_location_archive(self, location_id, active=None, **kw):
+        user = self._b2b_user()
+        if not user or not user._b2b_can("manage_users"):
+            return self._b2b_denied()
+        Partner = request.env["res.partner"]
+        if not Partner._b2b_portal_location(user, location_id):
+            return request.not_found()
+        try:
+            with request.env.cr.savepoint():
+                Partner._b2b_portal_set_location_active(user, location_id, active == "1")
+        except (ValidationError, AccessError) as exc:
+            message = str(exc.args[0] if exc.args else exc)
+            return request.redirect("/my/b2b/locations?" + url_encode({"error": message}))
+        return request.redirect("/my/b2b/locations")
 
     # quantities helper exposed for templates
     @staticmethod

@@ -343,3 +343,80 @@ class ResPartner(models.Model):
             [("commercial_partner_id", "=", commercial.id), ("type", "=", "delivery")],
             order="active desc, name, id",
         )
+
+    # Portal management of delivery locations (``/my/b2b/locations``). Portal users have no
+    # write access on partners: these methods check the user, then write with sudo on
+    # addresses of the user's own commercial partner only.
+    @api.model
+    def _b2b_portal_location(self, user, location_id):
+        """The delivery address ``location_id`` if it belongs to ``user``'s company, else empty."""
+        commercial = user.partner_id.commercial_partner_id
+        location = self.sudo().with_context(active_test=False).browse(int(location_id)).exists()
+        if (
+            not location
+            or location.type != "delivery"
+            or location.commercial_partner_id != commercial
+        ):
+            return self.browse()
+        return location
+
+    @api.model
+    def _b2b_portal_check_location_admin(self, user):
+        if not (user._b2b_portal_ok() and user._b2b_can("manage_users")):
+            raise AccessError(
+                self.env._("Only your company's B2B admin can change delivery locations.")
+            )
+
+    @api.model
+    def _b2b_portal_save_location(self, user, loc, location_id=None):
+        """Create or update one delivery location of ``user``'s company; returns it (sudo)."""
+        self._b2b_portal_check_location_admin(user)
+        commercial = user.partner_id.commercial_partner_id
+        location = self.browse()
+        if location_id:
+            location = self._b2b_portal_location(user, location_id)
+            if not location:
+                raise AccessError(self.env._("This is not one of your company's locations."))
+        vals = self._b2b_delivery_location_vals(loc)
+        # a field emptied on the form is emptied on the address
+        vals.setdefault("b2b_latitude", 0.0)
+        vals.setdefault("b2b_longitude", 0.0)
+        Partner = self.sudo()
+        if location:
+            location.write(vals)
+            body = self.env._(
+                "Delivery location %(name)s updated by %(user)s.",
+                name=location.name,
+                user=user.name,
+            )
+        else:
+            location = Partner.create(dict(vals, parent_id=commercial.id))
+            body = self.env._(
+                "Delivery location %(name)s added by %(user)s.", name=location.name, user=user.name
+            )
+        commercial.sudo().message_post(body=body)
+        return location
+
+    @api.model
+    def _b2b_portal_set_location_active(self, user, location_id, active):
+        self._b2b_portal_check_location_admin(user)
+        location = self._b2b_portal_location(user, location_id)
+        if not location:
+            raise AccessError(self.env._("This is not one of your company's locations."))
+        location.active = bool(active)
+        commercial = user.partner_id.commercial_partner_id
+        body = (
+            self.env._(
+                "Delivery location %(name)s restored by %(user)s.",
+                name=location.name,
+                user=user.name,
+            )
+            if active
+            else self.env._(
+                "Delivery location %(name)s archived by %(user)s.",
+                name=location.name,
+                user=user.name,
+            )
+        )
+        commercial.sudo().message_post(body=body)
+        return location

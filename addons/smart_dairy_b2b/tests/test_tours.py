@@ -69,6 +69,20 @@ class TestB2bTours(B2bTestMixin, HttpCase):
             "/b2b/catalog", "smart_dairy_b2b_catalog_tour", login="tour.buyer@example.com"
         )
 
+    def test_admin_adds_delivery_location(self):
+        partner = self._partner("Tour Locations Ltd")
+        self.env["res.partner"].create(
+            {"name": "Tour HQ shop", "type": "delivery", "parent_id": partner.id}
+        )
+        self._portal_user(partner, "tour_loc_admin", "admin")
+        self.start_tour("/my", "smart_dairy_b2b_locations_tour", login="tour_loc_admin")
+        depot = partner.child_ids.filtered(lambda p: p.name == "Tour Tongi depot")
+        self.assertEqual(depot.type, "delivery")
+        self.assertEqual(depot.bd_upazila_id.name, "Tongi")
+        self.assertEqual(depot.bd_district_id, self.env.ref("l10n_bd_smart.district_bd_18"))
+        self.assertEqual(depot.phone, "+8801912345678")
+        self.assertEqual(depot.zip, "1710")
+
     def test_rejected_applicant(self):
         app = self.env["smart.dairy.b2b.application"].create(
             {

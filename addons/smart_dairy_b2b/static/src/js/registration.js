@@ -26,7 +26,7 @@ export function filterUpazilas(root, districtSelect) {
 }
 
 publicWidget.registry.SmartDairyB2bRegister = publicWidget.Widget.extend({
-    selector: ".o_b2b_register_form",
+    selector: ".o_b2b_register_form, .o_b2b_location_form",
     events: {
         "change select.o_b2b_district": "_onDistrictChange",
         "click .o_b2b_add_location": "_onAddLocation",

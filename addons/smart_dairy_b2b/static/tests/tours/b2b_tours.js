@@ -152,3 +152,41 @@ tours.add("smart_dairy_b2b_rejected_tour", {
         { trigger: "body:not(:has(.o_b2b_catalog_table))" },
     ],
 });
+
+// 6. A partner admin adds a delivery location from the portal.
+tours.add("smart_dairy_b2b_locations_tour", {
+    url: "/my",
+    steps: () => [
+        { trigger: ".o_b2b_home_links a.o_b2b_locations_link", run: "click" },
+        { trigger: ".o_b2b_locations_table tr[data-name='Tour HQ shop']" },
+        { trigger: "a.o_b2b_location_new", run: "click" },
+        { trigger: ".o_b2b_location_form input[name=name]", run: "edit Tour Tongi depot" },
+        { trigger: ".o_b2b_location_form input[name=street]", run: "edit Station Road" },
+        { trigger: ".o_b2b_location_form select[name=district_id]", run: "selectByLabel Gazipur" },
+        {
+            content: "Upazilas of Gazipur only",
+            trigger: "select[name=upazila_id]:has(option[disabled]:contains(Mirpur))",
+        },
+        {
+            content: "Choose Tongi (Gazipur)",
+            trigger: "select[name=upazila_id]:has(option:not([disabled]):contains(Tongi))",
+            run() {
+                const select = document.querySelector("select[name=upazila_id]");
+                const option = [...select.options].find(
+                    (o) => o.textContent.trim() === "Tongi (Gazipur)"
+                );
+                select.value = option.value;
+                select.dispatchEvent(new Event("change", { bubbles: true }));
+            },
+        },
+        { trigger: ".o_b2b_location_form input[name=zip]", run: "edit 1710" },
+        { trigger: ".o_b2b_location_form input[name=phone]", run: "edit 01912-345678" },
+        { trigger: ".o_b2b_location_form input[name=window]", run: "edit 05:00-07:00" },
+        { trigger: "button.o_b2b_location_save", run: "click" },
+        {
+            content: "The new location is listed with its window",
+            trigger:
+                ".o_b2b_locations_table tr[data-name='Tour Tongi depot'][data-active='1'] .o_b2b_location_window:contains(05:00-07:00)",
+        },
+    ],
+});
