@@ -157,6 +157,7 @@ class TestOrderTemplates(CreditMixin, HttpCase):
     # ------------------------------------------------------------------ portal routes
     def test_portal_order_again_and_templates_page(self):
         self.authenticate(self.a_manager.login, self.a_manager.login + "-pw-1234")
+        self.assertIn("o_b2b_templates_link", self.url_open("/my").text)
         page = self.url_open(f"/my/orders/{self.past.id}")
         self.assertIn("o_b2b_reorder", page.text)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
