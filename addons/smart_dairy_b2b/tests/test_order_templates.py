@@ -131,6 +131,15 @@ class TestOrderTemplates(CreditMixin, HttpCase):
         # 3,162 is above the buyer's personal limit (1,000): waits for his manager
         self.assertEqual(order.b2b_partner_approval, "pending")
 
+    def test_viewer_cannot_order_from_template(self):
+        viewer = self._portal_user(self.partner_a, "t_tmpl_a_viewer", "viewer")
+        template = self.Template.with_user(self.a_manager)._b2b_create_from_order(
+            self.past.with_user(self.a_manager), "Viewer test"
+        )
+        with self.assertRaisesRegex(AccessError, "does not allow"):
+            template.with_user(viewer).action_b2b_order()
+        self.assertFalse(self._new_orders(viewer))
+
     def test_reorder_refused_on_credit_hold(self):
         self.partner_a.b2b_set_credit_status("on_hold", "test hold")
         before = self._new_orders(self.a_manager)
