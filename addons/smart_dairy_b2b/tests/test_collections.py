@@ -164,6 +164,21 @@ class TestCollections(CreditMixin, TransactionCase):
         with self.assertRaises(UserError):
             reminder.with_user(self.manager).action_send()
 
+    def test_prepare_wizard_opens_the_previews(self):
+        partner = self._customer("T Wizard Store")
+        self._invoice(partner, 120, 33)
+        wizard = (
+            self.env["smart.dairy.b2b.collection.wizard"]
+            .with_user(self.manager)
+            .create({"partner_ids": [Command.set(partner.ids)]})
+        )
+        action = wizard.action_prepare()
+        self.assertEqual(action["res_model"], "smart.dairy.b2b.collection.reminder")
+        drafts = self.Reminder.search(action["domain"] + [("partner_id", "=", partner.id)])
+        self.assertEqual((len(drafts), drafts.level_id, drafts.amount), (1, self.firm, 120.0))
+        wizard.action_prepare()  # twice: still one preview
+        self.assertEqual(self.Reminder.search_count([("partner_id", "=", partner.id)]), 1)
+
     def test_only_credit_managers_send(self):
         partner = self._customer("T Rights Store")
         self._invoice(partner, 100, 5)
