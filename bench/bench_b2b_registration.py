@@ -58,6 +58,7 @@ def main():
 
     try:
         # baseline: the same partners, plain ORM, no validation workflow
+        q0 = cr.sql_log_count
         t0 = time.perf_counter()
         for i in range(n):
             vals, _docs, delivery = application(i)
@@ -72,7 +73,9 @@ def main():
             )
         env.flush_all()
         baseline = time.perf_counter() - t0
+        baseline_queries = cr.sql_log_count - q0
 
+        q0 = cr.sql_log_count
         t0 = time.perf_counter()
         apps = env["smart.dairy.b2b.application"]
         for i in range(n):
@@ -80,6 +83,7 @@ def main():
             apps |= B2bRegistration._create_application(env, vals, docs, delivery, "10.0.0.1")
         env.flush_all()
         elapsed = time.perf_counter() - t0
+        queries = cr.sql_log_count - q0
         assert len(apps) == n and set(apps.mapped("state")) == {"submitted"}
         reviews = env["tier.review"].search_count(
             [("res_id", "in", apps.ids), ("model", "=", apps._name)]
@@ -93,6 +97,8 @@ def main():
                     "ms_per_application": round(elapsed * 1000 / n, 1),
                     "applications_per_second": round(n / elapsed, 1),
                     "reviews_created": reviews,
+                    "queries_per_application": round(queries / n, 1),
+                    "baseline_queries_per_partner_set": round(baseline_queries / n, 1),
                     "baseline_plain_partners_seconds": round(baseline, 2),
                     "ratio_vs_baseline": round(elapsed / baseline, 2),
                 }

@@ -117,19 +117,32 @@ class B2bApplication(models.Model):
             vals["trade_licence"] = vals["trade_licence"].strip().upper()
         return vals
 
-    @api.constrains("bd_bin", "trade_licence", "state")
+    # Not on "state": a rejected application never comes back (no transition leaves
+    # "rejected"), so only new identifiers need checking; the workflow's state writes stay cheap.
+    @api.constrains("bd_bin", "trade_licence")
     def _check_duplicates(self):
         for app in self.filtered(lambda a: a.state not in ("rejected",)):
-            domain = [("id", "!=", app.id), ("state", "not in", ("rejected",))]
-            for fname, label in (("bd_bin", "BIN"), ("trade_licence", "Trade licence")):
-                if self.search_count(domain + [(fname, "=", app[fname])]):
-                    raise ValidationError(
-                        self.env._(
-                            "%(label)s %(value)s has already been used by another application.",
-                            label=label,
-                            value=app[fname],
-                        )
+            # one query for both identifiers
+            clash = self.search_read(
+                [
+                    ("id", "!=", app.id),
+                    ("state", "not in", ("rejected",)),
+                    "|",
+                    ("bd_bin", "=", app.bd_bin),
+                    ("trade_licence", "=", app.trade_licence),
+                ],
+                ["bd_bin"],
+                limit=1,
+            )
+            if clash:
+                same_bin = clash[0]["bd_bin"] == app.bd_bin
+                raise ValidationError(
+                    self.env._(
+                        "%(label)s %(value)s has already been used by another application.",
+                        label="BIN" if same_bin else "Trade licence",
+                        value=app.bd_bin if same_bin else app.trade_licence,
                     )
+                )
             partner_clash = self.env["res.partner"].search(
                 [
                     ("parent_id", "=", False),
@@ -207,32 +220,38 @@ class B2bApplication(models.Model):
         for app in self:
             if app.state not in ("draft", "more_info"):
                 raise UserError(self.env._("Only draft applications can be submitted."))
-            Partner = self.env["res.partner"].sudo()
+            # No "created" note on the partner and its addresses: the application's chatter
+            # tells the story (one message less per record created).
+            Partner = self.env["res.partner"].sudo().with_context(mail_create_nolog=True)
             if not app.partner_id:
                 partner = Partner.create(app._prepare_partner_vals())
-                contact = Partner.create(
-                    {
-                        "name": app.contact_name,
-                        "parent_id": partner.id,
-                        "type": "contact",
-                        "email": app.email,
-                        "phone": app.phone,
-                    }
+                # contact and delivery addresses in one batch
+                children = Partner.create(
+                    [
+                        {
+                            "name": app.contact_name,
+                            "parent_id": partner.id,
+                            "type": "contact",
+                            "email": app.email,
+                            "phone": app.phone,
+                        }
+                    ]
+                    + [
+                        dict(
+                            Partner._b2b_delivery_location_vals(
+                                loc, label=self.env._("Delivery location %s", index)
+                            ),
+                            parent_id=partner.id,
+                        )
+                        for index, loc in enumerate(delivery_locations or [], start=1)
+                    ]
                 )
-                locations = [
-                    dict(
-                        Partner._b2b_delivery_location_vals(
-                            loc, label=self.env._("Delivery location %s", index)
-                        ),
-                        parent_id=partner.id,
-                    )
-                    for index, loc in enumerate(delivery_locations or [], start=1)
-                ]
-                Partner.create(locations)
-                app.write({"partner_id": partner.id, "contact_id": contact.id})
+                app.write(
+                    {"partner_id": partner.id, "contact_id": children[0].id, "state": "submitted"}
+                )
             else:
                 app.partner_id.sudo().b2b_status = "pending"
-            app.state = "submitted"
+                app.state = "submitted"
             if app.review_ids:
                 app.restart_validation()
             else:
