@@ -253,7 +253,7 @@ class B2bQuickOrder(models.AbstractModel):
                 qty = row["available"]
             if qty > 0:
                 quantities[row["product_id"]] = quantities.get(row["product_id"], 0.0) + qty
-        if not quantities and not header_vals:
+        if not quantities and not (order and header_vals):
             raise ValidationError(self.env._("No valid line to order."))
         commercial._b2b_check_credit_hold()
         pricelist = partner._b2b_pricelist()

@@ -216,6 +216,8 @@ class TestQuickOrder(QuickOrderMixin, HttpCase):
             quick._b2b_submit(self.buyer_a, self._lines(("T-LM1", "25")))
         with self.assertRaisesRegex(ValidationError, "No valid line"):
             quick._b2b_submit(self.buyer_a, [])
+        with self.assertRaisesRegex(ValidationError, "No valid line"):
+            quick._b2b_submit(self.buyer_a, [], header={"client_ref": "PO-EMPTY"})
         after = Order.search_count([("partner_id", "=", self.buyer_a.partner_id.id)])
         self.assertEqual(before, after)
 
