@@ -1,3 +1,6 @@
+import json
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -5,7 +8,8 @@ import pytest
 from smart_dairy_ml.artifacts import ArtifactError, ModelBundle, load_artifact, save_artifact
 from smart_dairy_ml.evaluate import train_forecast_sim, train_heat
 from smart_dairy_ml.forecast import FEATURES as FC_FEATURES
-from smart_dairy_ml.scoring import score_herd
+from smart_dairy_ml.health import DISEASES
+from smart_dairy_ml.scoring import _daily, _fallback_forecast, _sanitize, score_herd
 from smart_dairy_ml.simulator import HerdSimulator
 
 
@@ -133,3 +137,110 @@ def test_artifacts_roundtrip_and_validation(tmp_path, herd30):
     out = score_herd(r.hourly, r.milkings, r.animals(), models=bundle)
     assert out[0]["models"]["forecast"] == "trained" and out[0]["models"]["heat"] == "trained"
     assert sum(o["forecast"]["status"] == "ok" for o in out) > 150
+
+
+def _same(a, b):
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def test_herd_run_equals_one_animal_at_a_time(herd30):
+    """The vectorised herd run gives every cow exactly what scoring that cow alone gives."""
+    r = herd30
+    an = r.animals()
+    as_of = r.hourly.ts.max()
+    herd = {o["animal_id"]: o for o in score_herd(r.hourly, r.milkings, an, as_of=as_of)}
+    heat_cow = next(a for a, o in herd.items() if o["heat"]["alert"])
+    resid_cow = next(a for a, o in herd.items() if o["residual"]["status"] == "ok")
+    dry_cow = next(a for a, o in herd.items() if o["forecast"]["status"] != "ok")
+    cows = sorted({heat_cow, resid_cow, dry_cow, 1, 128, 255})
+    for cow in cows:
+        (alone,) = score_herd(
+            r.hourly[r.hourly.cow_id == cow],
+            r.milkings[r.milkings.cow_id == cow],
+            an[an.animal_id == cow],
+            as_of=as_of,
+        )
+        assert _same(alone, herd[cow]), cow
+    assert herd[heat_cow]["heat"]["alert"] and herd[resid_cow]["residual"]["value"] is not None
+
+
+def test_one_pass_previous_day_forecast_equals_two_passes(herd30):
+    """The residual's 1-day forecast "made yesterday" from one pass over the herd is the
+    forecast computed on the data without each cow's last day (the former second pass)."""
+    r = herd30
+    h, m, a, _as_of = _sanitize(r.hourly, r.milkings, r.animals(), None)
+    daily = _daily(m, a)
+    last = daily.groupby("animal_id")["date"].max()
+    is_last = daily["date"] == daily["animal_id"].map(last)
+    out, prev = _fallback_forecast(daily, last_dim=daily[is_last].set_index("animal_id")["dim"])
+    out_again, none = _fallback_forecast(daily)
+    two_pass, _ = _fallback_forecast(daily[~is_last])
+    assert none is None
+    pd.testing.assert_frame_equal(out, out_again)
+    got = prev[prev.status == "ok"].set_index(["animal_id", "h"]).sort_index()
+    want = two_pass[two_pass.status == "ok"].set_index(["animal_id", "h"]).sort_index()
+    assert len(got) > 150 * 7
+    pd.testing.assert_frame_equal(got, want)
+    # by hand for one cow: mean of its last 7 valid days before the left-out day x Wood ratio
+    cow = int(got.index.get_level_values(0)[0])
+    ys = daily[(daily.animal_id == cow) & ~is_last].sort_values("date")["yield_kg"]
+    assert got.loc[(cow, 1), "forecast_kg"] == pytest.approx(ys.tail(7).mean(), rel=0.1)
+
+
+def test_sanitize_does_not_write_into_slices(herd30):
+    """No SettingWithCopyWarning (as_of before the latest data: rows are dropped, the
+    kept rows are rewritten) and the caller's frames are left untouched."""
+    r = herd30
+    h = r.hourly[r.hourly.cow_id <= 40]
+    m = r.milkings[r.milkings.cow_id <= 40]
+    h_before, m_before = h.copy(), m.copy()
+    as_of = r.hourly.ts.max() - pd.Timedelta(hours=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.SettingWithCopyWarning)
+        out = score_herd(h, m, r.animals()[lambda d: d.animal_id <= 40], as_of=as_of)
+    assert len(out) == 40 and out[0]["as_of"] == as_of.isoformat()
+    pd.testing.assert_frame_equal(h, h_before)
+    pd.testing.assert_frame_equal(m, m_before)
+
+
+def test_junk_input_gives_insufficient_data_per_cow(caplog):
+    """Text in numbers, infinities, stuck/constant sensors, unparsable timestamps, missing
+    sessions, calving in the future, negative parity, duplicated rows, missing frames:
+    one result per cow, never a herd-level failure (no "scoring error" retry)."""
+    r = HerdSimulator(n_cows=20, days=30, seed=7).run()
+    h, m, an = r.hourly.copy(), r.milkings.copy(), r.animals()
+    h["activity"] = h["activity"].astype(object)
+    h.loc[h.cow_id == 1, "activity"] = "abc"
+    h.loc[h.cow_id == 2, "activity"] = np.inf
+    m.loc[m.cow_id == 2, "yield_l"] = np.inf
+    h.loc[h.cow_id == 3, ["activity", "rumination_min", "body_temp_c"]] = [50.0, 30.0, 38.5]
+    m["ts"] = m["ts"].astype(object)
+    m.loc[m.cow_id == 4, "ts"] = "not a date"
+    m.loc[m.cow_id == 5, "session"] = None
+    an.loc[an.animal_id == 6, "calving_date"] = pd.Timestamp("2100-01-01")
+    an.loc[an.animal_id == 7, "parity"] = -3
+    m.loc[m.cow_id == 8, "yield_l"] = np.nan
+    h = pd.concat([h, h[h.cow_id == 9]])
+    with caplog.at_level("ERROR", logger="smart_dairy_ml.scoring"):
+        out = {o["animal_id"]: o for o in score_herd(h, m, an)}
+    assert not caplog.records  # the vectorised parts never failed
+    assert len(out) == 20
+    for o in out.values():
+        parts = [o["heat"], o["forecast"], *(o["health"][d] for d in DISEASES)]
+        for p in parts:
+            assert p["status"] in ("ok", "insufficient_data")
+            assert p["status"] == "ok" or p["reason"], (o["animal_id"], p)
+            assert "scoring error" not in str(p.get("reason"))
+    assert out[1]["heat"]["status"] == "insufficient_data"  # no numeric activity
+    assert out[2]["heat"]["status"] == "insufficient_data"  # infinite activity
+    assert out[2]["forecast"]["status"] == "insufficient_data"  # infinite yields
+    assert out[3]["heat"]["status"] == "insufficient_data"  # stuck (constant) sensors
+    assert out[4]["forecast"]["status"] == "insufficient_data"  # no usable milking times
+    assert out[5]["forecast"]["status"] == "ok"  # session inferred from the milking hour
+    assert out[6]["forecast"]["status"] == "insufficient_data"  # calving in the future
+    assert out[7]["forecast"]["status"] == "ok"  # negative parity = unknown parity
+    assert out[8]["forecast"]["status"] == "insufficient_data"  # no yields at all
+    assert out[10]["status"] == "ok"  # the other cows are scored normally
+    for frames in ((None, m, an), (h, None, an), (None, None, an), (h.iloc[:0], m.iloc[:0], an)):
+        res = score_herd(*frames)
+        assert len(res) == 20 and all(o["status"] == "insufficient_data" for o in res)

@@ -25,6 +25,7 @@ Result: a list with one dict per animal of ``animals`` (see :func:`score_herd`).
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -67,33 +68,43 @@ def _norm(df, cols):
     return d
 
 
+def _to_utc(values):
+    """Timestamps -> tz-aware UTC (unparsable -> NaT); datetime columns skip the parser."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    return pd.to_datetime(values, utc=True, errors="coerce")
+
+
 def _sanitize(hourly, milkings, animals, as_of):
     h = _norm(hourly, ["animal_id", "ts", "activity", "rumination_min", "body_temp_c"])
     m = _norm(milkings, ["animal_id", "ts", "session", "yield_l", "conductivity_ms_cm"])
     a = _norm(animals, ["animal_id", "parity", "calving_date"])
     for d in (h, m):
-        d["ts"] = pd.to_datetime(d["ts"], utc=True, errors="coerce")
+        d["ts"] = _to_utc(d["ts"])
         d.dropna(subset=["ts", "animal_id"], inplace=True)
     if as_of is None:
         cand = [x["ts"].max() for x in (h, m) if len(x)]
         as_of = max(cand) if cand else pd.Timestamp.now(tz="UTC")
     as_of = _utc(as_of)
-    h = h[h["ts"] <= as_of]
-    m = m[m["ts"] <= as_of]
+    # own copies (not views of the filtered frames): the columns are rewritten below
+    h = h.loc[h["ts"] <= as_of].copy()
+    m = m.loc[m["ts"] <= as_of].copy()
     for c, lo, hi in (("activity", 0, None), ("rumination_min", 0, 60), ("body_temp_c", 30, 45)):
         v = pd.to_numeric(h[c], errors="coerce")
-        h[c] = v.where((v >= lo) & ((v <= hi) if hi is not None else True))
+        h[c] = v.where((v >= lo) & ((v <= hi) if hi is not None else np.isfinite(v)))
     # stuck sensors: the same non-zero value repeated for >= 6 hours is not a reading
     h = h.sort_values(["animal_id", "ts"], kind="stable")
-    new_cow = h["animal_id"].ne(h["animal_id"].shift())
+    new_cow = h["animal_id"].ne(h["animal_id"].shift()).to_numpy()
     for c in ("activity", "rumination_min", "body_temp_c"):
-        v = h[c]
-        run = (new_cow | v.ne(v.shift())).cumsum()
-        length = run.map(run.value_counts())
-        h[c] = v.where(~((length >= STUCK_HOURS) & (v != 0)))
+        v = h[c].to_numpy(dtype=float)
+        changed = np.ones(len(v), dtype=bool)
+        changed[1:] = v[1:] != v[:-1]  # NaN != NaN: every missing hour is its own run
+        run = np.cumsum(new_cow | changed)
+        length = np.bincount(run)[run]
+        h[c] = np.where((length >= STUCK_HOURS) & (v != 0), np.nan, v)
     for c in ("yield_l", "conductivity_ms_cm"):
         v = pd.to_numeric(m[c], errors="coerce")
-        m[c] = v.where(v >= 0)
+        m[c] = v.where((v >= 0) & np.isfinite(v))
     m["session"] = (
         m["session"]
         .astype(str)
@@ -103,7 +114,8 @@ def _sanitize(hourly, milkings, animals, as_of):
             np.where(m["ts"].dt.hour < 6, "AM", "PM"),
         )
     )
-    a["parity"] = pd.to_numeric(a["parity"], errors="coerce")
+    parity = pd.to_numeric(a["parity"], errors="coerce")
+    a["parity"] = parity.where(parity >= 0)  # negative = unknown
     a["calving_date"] = pd.to_datetime(a["calving_date"], errors="coerce", utc=True)
     return h, m, a, as_of
 
@@ -123,41 +135,68 @@ def _daily(m, a):
     return g.rename(columns={"y": "yield_kg"})[["animal_id", "date", "dim", "yield_kg", "parity"]]
 
 
-def _fallback_forecast(daily):
-    """No trained forecaster: last-7-day mean x Wood-curve expected change."""
+def _fallback_forecast(daily, last_dim=None):
+    """No trained forecaster: last-7-day mean x Wood-curve expected change.
+
+    Returns ``(forecast, previous)``: the 1-7-day forecast after each animal's last day and,
+    when ``last_dim`` (animal_id -> DIM of its last day) is given, the forecast made the day
+    before (the last day left out), used for the residual; else ``previous`` is None.
+    The yield cleaning and the Wood coefficients only look back, so one pass over the herd
+    serves both: leaving the last day out only blanks that day's column.
+    """
     from .forecast import daily_matrix
 
-    ids, Y, D, par = daily_matrix(daily)
+    ids, Y, D, _par = daily_matrix(daily)
     H = clean_causal(Y)
     coef = _wood_coef(H, D)
-    rows = []
-    for i, aid in enumerate(ids):
-        ok = np.nonzero(np.isfinite(H[i]))[0]
-        if ok.size < MIN_HISTORY_DAYS:
-            for h in range(1, HORIZON + 1):
-                rows.append(
-                    (
-                        aid,
-                        h,
-                        np.nan,
-                        np.nan,
-                        "insufficient_data",
-                        f"fewer than {MIN_HISTORY_DAYS} valid days",
-                    )
-                )
-            continue
-        j = ok.max()
-        m7 = np.nanmean(H[i, max(j - 6, 0) : j + 1])
-        c = coef[i, j]
+    out = _fallback_rows(ids, H, D, coef)
+    if last_dim is None:
+        return out, None
+    col = pd.Series(ids).map(last_dim).to_numpy(dtype=float) - 1
+    rows = np.nonzero(np.isfinite(col) & (col >= 0) & (col < H.shape[1]))[0]
+    Hp = H.copy()
+    Hp[rows, col[rows].astype(int)] = np.nan
+    return out, _fallback_rows(ids, Hp, D, coef)
 
-        def lw(t, c=c):
-            return c[0] + c[1] * np.log(max(t, 1)) - c[2] * t
 
-        now = np.mean([lw(D[i, j] - k) for k in range(7)])
-        for h in range(1, HORIZON + 1):
-            r = float(np.clip(np.exp(lw(D[i, j] + h) - now), 0.5, 2.0))
-            rows.append((aid, h, D[i, j] + h, m7 * r, "ok", ""))
-    return pd.DataFrame(rows, columns=["animal_id", "h", "dim", "forecast_kg", "status", "reason"])
+def _fallback_rows(ids, H, D, coef):
+    """Vectorised per-animal forecast rows from cleaned history ``H`` (see above)."""
+    n, L = H.shape
+    cols = ["animal_id", "h", "dim", "forecast_kg", "status", "reason"]
+    if n == 0:
+        return pd.DataFrame(columns=cols)
+    fin = np.isfinite(H)
+    ok = fin.sum(axis=1) >= MIN_HISTORY_DAYS
+    j = L - 1 - np.argmax(fin[:, ::-1], axis=1)  # last valid day (meaningless where not ok)
+    r = np.arange(n)
+    win = j[:, None] + np.arange(-6, 1)
+    W = np.where(win >= 0, H[r[:, None], np.clip(win, 0, None)], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m7 = np.nanmean(np.where(ok[:, None], W, 1.0), axis=1)
+    c = coef[r, j]
+    dj = D[r, j]
+
+    def lw(t):
+        return c[:, :1] + c[:, 1:2] * np.log(np.maximum(t, 1)) - c[:, 2:3] * t
+
+    now = lw(dj[:, None] - np.arange(7)).mean(axis=1)
+    hs = np.arange(1, HORIZON + 1)
+    ratio = np.clip(np.exp(lw(dj[:, None] + hs) - now[:, None]), 0.5, 2.0)
+    fc = np.where(ok[:, None], m7[:, None] * ratio, np.nan)
+    dim = np.where(ok[:, None], dj[:, None] + hs, np.nan)
+    return pd.DataFrame(
+        {
+            "animal_id": np.repeat(ids, HORIZON),
+            "h": np.tile(hs, n),
+            "dim": dim.ravel(),
+            "forecast_kg": fc.ravel(),
+            "status": np.repeat(np.where(ok, "ok", "insufficient_data"), HORIZON),
+            "reason": np.repeat(
+                np.where(ok, "", f"fewer than {MIN_HISTORY_DAYS} valid days"), HORIZON
+            ),
+        },
+        columns=cols,
+    )
 
 
 def _rule_health(feat):
@@ -285,11 +324,8 @@ def _score_heat(res, h, a, models, as_of):
     det = models.heat or HeatDetector()
     if h.empty:
         return
-    days_data = (
-        h.dropna(subset=["activity"])
-        .groupby("animal_id")["ts"]
-        .agg(lambda s: s.dt.floor("D").nunique())
-    )
+    seen = h.loc[h["activity"].notna(), ["animal_id", "ts"]]
+    days_data = seen.assign(day=seen["ts"].dt.floor("D")).groupby("animal_id")["day"].nunique()
     start = h["ts"].min().floor("D")
     n_hours = int((as_of.floor("h") - start) / pd.Timedelta(hours=1)) + 1
     n_hours = int(np.ceil(n_hours / 24) * 24)
@@ -384,44 +420,52 @@ def _score_forecast(res, m, a, models, as_of):
         return
     fc = models.forecast
     last_date = daily.groupby("animal_id")["date"].max()
+    lastv = daily[daily["date"] == daily["animal_id"].map(last_date)].set_index("animal_id")
     if fc is None:
-        out = _fallback_forecast(daily)
         # residual: last day's yield vs the 1-day forecast made the day before
-        prev = daily[daily["date"] < daily["animal_id"].map(last_date)]
-        p1 = _fallback_forecast(prev) if len(prev) else pd.DataFrame(columns=out.columns)
+        out, p1 = _fallback_forecast(daily, last_dim=lastv["dim"])
     else:
         both = fc.predict(daily, lags=(0, 1))
         out, p1 = both[both["lag"] == 0], both[both["lag"] == 1]
-    p1 = p1[p1["h"] == 1].set_index("animal_id")
-    lastv = daily[daily["date"] == daily["animal_id"].map(last_date)].set_index("animal_id")
-    for aid, g in out.groupby("animal_id"):
+    p1 = p1[p1["h"] == 1]
+    prev = {
+        aid: float(v)
+        for aid, v, st in zip(p1["animal_id"], p1["forecast_kg"], p1["status"], strict=True)
+        if st == "ok"
+    }
+    last_y = lastv["yield_kg"].to_dict()
+    out = out.sort_values(["animal_id", "h"], kind="stable")
+    o_id = out["animal_id"].to_numpy()
+    o_h = out["h"].to_numpy().astype(int)
+    o_dim = out["dim"].to_numpy(dtype=float)
+    o_kg = out["forecast_kg"].to_numpy(dtype=float)
+    o_ok = out["status"].to_numpy() == "ok"
+    o_reason = out["reason"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, o_id[1:] != o_id[:-1], True]) if len(o_id) else [0]
+    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
+        aid = o_id[s]
         if aid not in res:
             continue
         r = res[aid]
-        g = g.sort_values("h")
-        if (g["status"] != "ok").any():
-            r["forecast"] = {
-                "status": "insufficient_data",
-                "reason": g["reason"].iloc[0],
-                "days": [],
-            }
+        if not o_ok[s:e].all():
+            r["forecast"] = {"status": "insufficient_data", "reason": o_reason[s], "days": []}
             continue
-        d0 = last_date[aid]
+        d0 = last_date[aid].date()
         r["forecast"] = {
             "status": "ok",
             "reason": "",
             "days": [
                 {
-                    "date": (d0 + pd.Timedelta(days=int(x.h))).date().isoformat(),
-                    "dim": int(x.dim),
-                    "yield_kg": round(float(x.forecast_kg), 2),
+                    "date": (d0 + timedelta(days=int(o_h[k]))).isoformat(),
+                    "dim": int(o_dim[k]),
+                    "yield_kg": round(float(o_kg[k]), 2),
                 }
-                for x in g.itertuples()
+                for k in range(s, e)
             ],
         }
-        if aid in p1.index and p1.at[aid, "status"] == "ok" and aid in lastv.index:
-            exp = float(p1.at[aid, "forecast_kg"])
-            val = float(lastv.at[aid, "yield_kg"]) / exp - 1 if exp > 0 else np.nan
+        if aid in prev and aid in last_y:
+            exp = prev[aid]
+            val = float(last_y[aid]) / exp - 1 if exp > 0 else np.nan
             if np.isfinite(val):
                 r["residual"] = {
                     "status": "ok",
