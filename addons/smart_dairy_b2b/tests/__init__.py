@@ -15,3 +15,8 @@ from . import test_standing_orders
 from . import test_collections
 from . import test_order_templates
 from . import test_portal_shipments
+from . import test_delivery_locations
+from . import test_order_lines_pure
+from . import test_quick_order
+from . import test_order_upload
+from . import test_ordering_tours
