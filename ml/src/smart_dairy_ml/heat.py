@@ -138,6 +138,8 @@ class HeatDetector:
         spread_floor=0.12,
         refractory_days=4,
         implausible_penalty=1.0,
+        tiestall_mode="rumination",
+        tiestall_detector=None,
     ):
         self.bin_hours = bin_hours
         self.baseline_days = baseline_days
@@ -150,6 +152,8 @@ class HeatDetector:
         self.spread_floor = spread_floor
         self.refractory_days = refractory_days
         self.implausible_penalty = implausible_penalty
+        self.tiestall_mode = tiestall_mode
+        self.tiestall_detector = tiestall_detector
 
     # ---------------------------------------------------------------- scoring
     def candidates(self, hourly: pd.DataFrame, start=None, n_hours=None) -> pd.DataFrame:
@@ -276,9 +280,53 @@ class HeatDetector:
     def detect(
         self, hourly: pd.DataFrame, animals: pd.DataFrame | None = None, start=None, n_hours=None
     ) -> pd.DataFrame:
-        """Heat alerts: one row per alert with onset, score, confidence and AI window."""
+        """Heat alerts: one row per alert with onset, score, confidence and AI window.
+
+        Tie-stall cows (``animals.housing == "tiestall"``) are scored by the rumination- and
+        temperature-led :class:`~smart_dairy_ml.heat_tiestall.TieStallHeatDetector` unless
+        ``tiestall_mode == "activity"``; their alerts carry both tie-stall flags.
+        """
         cand = self.candidates(hourly, start, n_hours)
-        return self.alerts_from_candidates(cand, animals)
+        alerts = self.alerts_from_candidates(cand, animals)
+        if getattr(self, "tiestall_mode", "activity") != "rumination" or animals is None:
+            return alerts
+        if "housing" not in animals or not len(animals):
+            return alerts
+        idc = _id_col(animals)
+        tie = set(animals.loc[animals["housing"].astype(str) == "tiestall", idc])
+        hid = _id_col(hourly)
+        sub = hourly[hourly[hid].isin(tie)]
+        if not tie or sub.empty:
+            return alerts
+        from .heat_tiestall import TieStallHeatDetector
+
+        det = getattr(self, "tiestall_detector", None) or TieStallHeatDetector()
+        if start is None:
+            start = pd.to_datetime(hourly["ts"], utc=True).min()
+        ta = det.detect(sub, start=start, n_hours=n_hours)
+        ta["flags"] = "tiestall_low_activity_response," + ta["flags"]
+        ta = self._suppress_pregnant(ta, animals)
+        keep = alerts[~alerts["animal_id"].isin(tie)]
+        out = pd.concat([keep, ta[alerts.columns]], ignore_index=True) if len(ta) else keep
+        return out.reset_index(drop=True)
+
+    @staticmethod
+    def _suppress_pregnant(alerts, animals):
+        """Drop alerts of pregnant cows after conception + 1 day (no date: all of them)."""
+        if "pregnant" not in animals or alerts.empty:
+            return alerts
+        idc = _id_col(animals)
+        pa = animals[animals["pregnant"].map(_truthy)]
+        if "conception_date" in pa:
+            cd = pd.to_datetime(pa["conception_date"], utc=True, errors="coerce")
+        else:
+            cd = pd.Series(pd.NaT, index=pa.index, dtype="datetime64[ns, UTC]")
+        conc = pd.to_datetime(
+            alerts["animal_id"].map(dict(zip(pa[idc], cd, strict=True))), utc=True
+        )
+        preg = alerts["animal_id"].isin(set(pa[idc]))
+        after = conc.isna() | (alerts["onset_ts"] >= conc + pd.Timedelta(days=1))
+        return alerts[~(preg & after.to_numpy())].reset_index(drop=True)
 
     def alerts_from_candidates(self, cand, animals=None):
         """Threshold, refractory period, cycle plausibility, pregnancy and housing flags."""
