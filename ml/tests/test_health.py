@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from smart_dairy_ml.evaluate import eval_health, health_data, train_health
-from smart_dairy_ml.health import FEATURES
+from smart_dairy_ml.health import FEATURES, HERD_FEATURES, session_features
+from smart_dairy_ml.simulator import HerdSimulator
 
 
 @pytest.fixture(scope="module")
@@ -13,17 +14,37 @@ def model():
 
 
 @pytest.fixture(scope="module")
-def result(model):
-    return eval_health(3, model, n_cows=255, days=180)
+def results(model):
+    """Test herds 1, 2, 3 (the seeds of the evaluate table), never seen in training."""
+    return {s: eval_health(s, model, n_cows=255, days=180) for s in (1, 2, 3)}
 
 
-def test_ketosis_target(result):
-    k = result["model"]["ketosis"]
+@pytest.fixture(scope="module")
+def result(results):
+    return results[3]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_ketosis_target_every_seed(results, seed):
+    """Ketosis Se >= 90 % with >= 1.5 days mean warning on every test herd."""
+    r = results[seed]
+    k = r["model"]["ketosis"]
     assert k["cases"] >= 8
     assert k["sensitivity"] >= 0.90, k
     assert k["mean_warning_days"] >= 1.5, k
     # earlier than the rumination-only rule
-    assert k["mean_warning_days"] > result["single_signal_rules"]["ketosis"]["mean_warning_days"]
+    assert k["mean_warning_days"] > r["single_signal_rules"]["ketosis"]["mean_warning_days"]
+
+
+def test_mastitis_per_seed(results):
+    """Mastitis Se >= 80 % at Sp >= 99 % holds on seeds 2 and 3 (96 %, 80 %); seed 1 stays at
+    77 % (27 of 35 cases) at Sp 98.9 % - no threshold reaches 80 % at 99 % there (README).
+    Asserted: the target on 2 and 3, a regression guard on 1."""
+    for seed in (2, 3):
+        m = results[seed]["model"]["mastitis"]
+        assert m["sensitivity"] >= 0.80 and m["specificity"] >= 0.99, (seed, m)
+    m1 = results[1]["model"]["mastitis"]
+    assert m1["sensitivity"] >= 0.75 and m1["specificity"] >= 0.985, m1
 
 
 def test_mastitis_target(result):
@@ -43,6 +64,8 @@ def test_illness_not_worse_than_fever_rule(result):
 
 def test_model_metadata_and_probabilities(model):
     assert model.features_ == FEATURES
+    assert model.disease_features_["ketosis"] == FEATURES + HERD_FEATURES
+    assert model.disease_features_["mastitis"] == FEATURES
     assert set(model.thresholds_) == {"ketosis", "mastitis", "illness"}
     assert model.training_summary_["cases"]["mastitis"] > 50
     f = health_data(4, n_cows=30, days=40)
@@ -50,3 +73,17 @@ def test_model_metadata_and_probabilities(model):
     for d in ("ketosis", "mastitis", "illness"):
         assert p[f"p_{d}"].between(0, 1).all()
     assert np.isfinite(p["anomaly"]).all()
+
+
+def test_herd_normalisation_needs_a_herd():
+    """One cow alone (no herd median) keeps her own ratios; in a herd the median is removed."""
+    r = HerdSimulator(n_cows=30, days=40, seed=9).run()
+    herd = session_features(r.hourly, r.milkings, r.animals())
+    one = session_features(
+        r.hourly[r.hourly.cow_id == 5], r.milkings[r.milkings.cow_id == 5], r.animals()
+    )
+    ok = one["rum_r"].notna()
+    assert ok.sum() > 20
+    np.testing.assert_allclose(one.loc[ok, "rum_rh"], one.loc[ok, "rum_r"])
+    h5 = herd[herd.animal_id == 5]
+    assert not np.allclose(h5["rum_rh"].dropna(), h5.loc[h5["rum_rh"].notna(), "rum_r"])

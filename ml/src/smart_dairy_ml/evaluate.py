@@ -111,6 +111,8 @@ def health_data(seed, n_cows=255, days=365):
 
 def train_health(seeds=(TRAIN_SEED,), n_cows=255, days=365, **kw):
     feats = [health_data(s, n_cows, days) for s in seeds]
+    for x in feats:
+        x.attrs = {}  # the event tables differ: pandas cannot compare them when concatenating
     f = pd.concat(feats, ignore_index=True)
     f["animal_id"] = np.concatenate(
         [x["animal_id"].astype(str).radd(f"{i}:").to_numpy() for i, x in enumerate(feats)]
@@ -276,6 +278,9 @@ def run_all(seeds=(1, 2, 3), quick=False, milkman=None, log=print):
     results["health"] = {
         m: {d: _agg([r[m][d] for r in hres], hk) for d in hres[0][m]} for m in hres[0]
     }
+    results["health_per_seed"] = {
+        d: {k: [r["model"][d][k] for r in hres] for k in hk} for d in hres[0]["model"]
+    }
     log(f"[{time.time() - t0:6.1f}s] forecast on simulated herds ...")
     fm = train_forecast_sim(n_cows=n_cows)
     fres = [eval_forecast_sim(s, fm, n_cows=n_cows) for s in seeds]
@@ -333,6 +338,19 @@ def format_table(r) -> str:
                 f"{_f(v['mean_warning_days'], False, 2)} | "
                 f"{_f(v['alerts_per_100_cows_day'], False, 2)} |"
             )
+    ps = r.get("health_per_seed")
+    if ps:
+
+        def seeds_str(d, k, scale=100, nd=0):
+            return " / ".join(f"{scale * v:.{nd}f}" for v in ps[d][k])
+
+        L += [
+            "",
+            f"Model per seed {r['seeds']}: ketosis Se {seeds_str('ketosis', 'sensitivity')} %, "
+            f"warning {seeds_str('ketosis', 'mean_warning_days', 1, 2)} d; mastitis Se "
+            f"{seeds_str('mastitis', 'sensitivity')} %, Sp "
+            f"{seeds_str('mastitis', 'specificity', 100, 2)} %.",
+        ]
     fs = r["forecast_sim"]
     L += [
         "",

@@ -9,6 +9,9 @@ leaving out the last 2 days so that a developing disease does not hide in its ow
 * yield of this milking vs the cow's baseline for the same session (AM/PM), previous milking
 * conductivity of this milking vs baseline, previous milking, change between milkings
 * days in milk, parity, number of earlier diagnosed cases (treatment history)
+* ketosis only: rumination, activity and yield ratios divided by the herd median of the same
+  milking (heat stress and barn-wide effects cancel), the 2-day change and 2-day mean of the
+  herd-normalised rumination, and the larger conductivity ratio of the last two milkings
 * an unsupervised anomaly score (IsolationForest on the per-cow-normalised signals)
 
 :class:`HealthRiskModel` trains one calibrated gradient-boosting classifier per disease
@@ -66,6 +69,15 @@ FEATURES = [
     "prior_cases",
     "iso",
 ]
+# ketosis develops over 2-4 days: its model also sees herd-normalised signals (the herd median
+# of the same milking removes heat stress and barn-wide effects) and the 2-day rumination trend
+HERD_FEATURES = ["rum_rh", "act_rh", "y_rh", "rum_d2", "rumh_mean4", "cond_max2"]
+DISEASE_FEATURES = {
+    "ketosis": FEATURES + HERD_FEATURES,
+    "mastitis": FEATURES,
+    "illness": FEATURES,
+}
+MIN_HERD = 10  # cows milked in the same session needed for the herd median
 
 
 def _idc(df):
@@ -160,6 +172,18 @@ def session_features(
     m["y_mean4"] = gmean("y_r", 4)
     m["cond_mean2"] = gmean("cond_r", 2)
     m["rum_z"] = gz("rum_r")
+    # herd-normalised ratios: divided by the herd median of the same day and session
+    # (no correction when fewer than MIN_HERD cows were milked in that session)
+    key = [m["ts"].dt.floor("D"), m["session"]] if "session" in m else [m["ts"].dt.floor("D")]
+    for col in ("rum_r", "act_r", "y_r"):
+        grp = m[col].groupby(key)
+        med = grp.transform("median").where(grp.transform("count") >= MIN_HERD, 0.0)
+        m[col + "h"] = (1 + m[col]) / (1 + med) - 1
+    g = m.groupby("animal_id", sort=False)
+    m["rum_d2"] = m["rum_rh"] - g["rum_rh"].shift(4)
+    m["rumh_mean4"] = gmean("rum_rh", 4)
+    rmax = g["cond_r"].rolling(2, min_periods=1).max()
+    m["cond_max2"] = rmax.reset_index(level=0, drop=True).reindex(m.index)
     m["y_z"] = gz("y_r")
     m["cond_z"] = gz("cond_r")
 
@@ -261,7 +285,8 @@ class HealthRiskModel:
             # negatives are subsampled (weighted back) to keep training fast
             rng = np.random.default_rng(self.random_state)
             keep &= yall | (rng.uniform(size=len(X)) < self.negative_fraction)
-            Xd, yd = X.loc[keep, FEATURES], yall[keep].astype(int)
+            cols = DISEASE_FEATURES[dis]
+            Xd, yd = X.loc[keep, cols], yall[keep].astype(int)
             w = np.where(yd == 1, 1.0, 1.0 / self.negative_fraction)
             if yd.sum() < MIN_POSITIVES:
                 # too few cases to learn from: this disease falls back to its clinical rule
@@ -282,9 +307,10 @@ class HealthRiskModel:
                 warnings.simplefilter("ignore")
                 clf.fit(Xd, yd, sample_weight=w)
             self.models_[dis] = clf
-            p = clf.predict_proba(X[FEATURES])[:, 1]
+            p = clf.predict_proba(X[cols])[:, 1]
             self.thresholds_[dis] = self._pick_threshold(X, p, dis)
         self.features_ = list(FEATURES)
+        self.disease_features_ = {d: list(DISEASE_FEATURES[d]) for d in DISEASES}
         self.training_summary_ = {
             "sessions": int(len(X)),
             "animals": int(X["animal_id"].nunique()),
@@ -322,7 +348,9 @@ class HealthRiskModel:
             if clf is None:
                 out[f"p_{dis}"] = rules[dis]
             else:
-                out[f"p_{dis}"] = clf.predict_proba(X[FEATURES])[:, 1]
+                # artifacts written before per-disease feature lists use features_ throughout
+                cols = getattr(self, "disease_features_", {}).get(dis, self.features_)
+                out[f"p_{dis}"] = clf.predict_proba(X[cols])[:, 1]
             out[f"alert_{dis}"] = out[f"p_{dis}"] >= self.thresholds_[dis]
         # the clinical definition of fever (>= +0.8 C over the cow's own baseline) always
         # raises an illness alert, whatever the model says
