@@ -148,14 +148,16 @@ def test_herd_run_equals_one_animal_at_a_time(herd30):
     r = herd30
     an = r.animals()
     as_of = r.hourly.ts.max()
-    herd = {o["animal_id"]: o for o in score_herd(r.hourly, r.milkings, an, as_of=as_of)}
+    hourly = r.hourly[r.hourly.cow_id != 200]  # cow 200: no collar data at all
+    herd = {o["animal_id"]: o for o in score_herd(hourly, r.milkings, an, as_of=as_of)}
     heat_cow = next(a for a, o in herd.items() if o["heat"]["alert"])
     resid_cow = next(a for a, o in herd.items() if o["residual"]["status"] == "ok")
     dry_cow = next(a for a, o in herd.items() if o["forecast"]["status"] != "ok")
-    cows = sorted({heat_cow, resid_cow, dry_cow, 1, 128, 255})
+    cows = sorted({heat_cow, resid_cow, dry_cow, 1, 128, 200, 255})
+    assert herd[200]["heat"]["reason"] == "no activity data"
     for cow in cows:
         (alone,) = score_herd(
-            r.hourly[r.hourly.cow_id == cow],
+            hourly[hourly.cow_id == cow],
             r.milkings[r.milkings.cow_id == cow],
             an[an.animal_id == cow],
             as_of=as_of,

@@ -335,6 +335,8 @@ def _score_heat(res, h, a, models, as_of):
     preg = set(a.loc[a.get("pregnant", pd.Series(False, index=a.index)).map(_truthy), "animal_id"])
     for aid, r in res.items():
         nd = int(days_data.get(aid, 0))
+        if nd == 0:
+            continue  # same result as scoring this animal alone: "no activity data"
         if nd < det.baseline_days:
             r["heat"] = {
                 "status": "insufficient_data",
