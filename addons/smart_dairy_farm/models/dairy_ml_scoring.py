@@ -104,19 +104,33 @@ class DairyMlScore(models.Model):
             rec.display_name = f"{rec.animal_id.visual_tag or ''} {rec.date or ''}"
 
     @api.model
-    def _vals_from_result(self, animal_id, r, as_of, version, has_hourly=True, has_milk=True):
+    def _reason_texts(self):
+        """Translated texts of the "not scored because" lines (looked up once per run)."""
+        return {
+            "no_collar": self.env._(
+                "no collar data (activity, rumination, temperature) in the last %s days",
+                HOURLY_DAYS,
+            ),
+            "no_milk": self.env._("no milking in the last %s days", MILK_DAYS),
+            "heat": self.env._("heat: %s"),
+            "part": self.env._("%(d)s: %(r)s"),
+            "forecast": self.env._("forecast: %s"),
+        }
+
+    @api.model
+    def _vals_from_result(
+        self, animal_id, r, as_of, version, has_hourly=True, has_milk=True, texts=None
+    ):
         heat = r.get("heat") or {}
         health = r.get("health") or {}
         fc = r.get("forecast") or {}
         res = r.get("residual") or {}
-        no_collar = _(
-            "no collar data (activity, rumination, temperature) in the last %s days", HOURLY_DAYS
-        )
-        no_milk = _("no milking in the last %s days", MILK_DAYS)
+        texts = texts or self._reason_texts()
+        no_collar, no_milk = texts["no_collar"], texts["no_milk"]
         reasons = []
         if heat.get("status") != "ok":
             reason = no_collar if not has_hourly else heat.get("reason") or "-"
-            reasons.append(_("heat: %s", reason))
+            reasons.append(texts["heat"] % reason)
         for d in DISEASE_CAUSE:
             part = health.get(d) or {}
             if part.get("status") != "ok":
@@ -125,9 +139,9 @@ class DairyMlScore(models.Model):
                     reason = no_milk
                 elif not has_hourly:
                     reason = no_collar
-                reasons.append(_("%(d)s: %(r)s", d=d, r=reason))
+                reasons.append(texts["part"] % {"d": d, "r": reason})
         if fc.get("status") != "ok":
-            reasons.append(_("forecast: %s", fc.get("reason") or "-"))
+            reasons.append(texts["forecast"] % (fc.get("reason") or "-"))
         window = heat.get("insemination_window") or [None, None]
         days = fc.get("days") or []
         vals = {
@@ -335,10 +349,17 @@ class DairyAnimal(models.Model):
         tags = {a.id: a.visual_tag for a in self}
         with_hourly = set(hourly["animal_id"].dropna().astype(int))
         with_milk = set(milkings["animal_id"].dropna().astype(int))
+        texts = Score._reason_texts()
         for animal_id in self.ids:
             r = by_id.get(animal_id) or {"status": "insufficient_data"}
             vals = Score._vals_from_result(
-                animal_id, r, as_of, version, animal_id in with_hourly, animal_id in with_milk
+                animal_id,
+                r,
+                as_of,
+                version,
+                animal_id in with_hourly,
+                animal_id in with_milk,
+                texts=texts,
             )
             vals_list.append(vals)
             if vals["status"] == "ok":
@@ -349,7 +370,8 @@ class DairyAnimal(models.Model):
                     {"animal_id": animal_id, "tag": tags[animal_id], "reason": vals["reason"]}
                 )
         scores = Score.create(vals_list)
-        raised, cleared = self._ml_apply_events(scores, version)
+        t3 = time.perf_counter()
+        raised, cleared = self._ml_apply_events(scores, version, by_id)
         summary["raised"] = len(raised)
         summary["cleared"] = cleared
         for cause in raised:
@@ -358,15 +380,24 @@ class DairyAnimal(models.Model):
             "load_s": round(t1 - t0, 3),
             "score_s": round(t2 - t1, 3),
             "store_s": round(time.perf_counter() - t2, 3),
+            "events_s": round(time.perf_counter() - t3, 3),
         }
         return summary
 
-    def _ml_apply_events(self, scores, version):
-        """Raise/refresh the attention events the scores call for, clear the others."""
+    def _ml_apply_events(self, scores, version, results=None):
+        """Raise/refresh the attention events the scores call for, clear the others.
+
+        ``results``: the ``score_herd`` results by animal id (the scores' ``result``);
+        given by the scoring run so the stored JSON is not read back (and copied) again.
+        """
         Event = self.env["dairy.attention.event"]
         raise_list, decided = [], set()
+        results = results or {}
         for s in scores:
             aid = s.animal_id.id
+            result = results.get(aid)
+            if result is None:  # not from this run: read the stored JSON
+                result = s.result or {}
             if s.heat_status == "ok":
                 decided.add((aid, "heat"))
                 if s.heat_alert:
@@ -380,7 +411,7 @@ class DairyAnimal(models.Model):
                         b=s.ai_window_end,
                     )
                     raise_list.append((aid, "heat", "2", s.heat_score, desc))
-            parts = (s.result or {}).get("health") or {}
+            parts = result.get("health") or {}
             for d, cause in DISEASE_CAUSE.items():
                 if (parts.get(d) or {}).get("status") != "ok":
                     continue
@@ -390,7 +421,7 @@ class DairyAnimal(models.Model):
                     prio = "3" if risk >= 0.8 else "2"
                     desc = _("%(d)s risk %(p).0f %%.", d=d.capitalize(), p=100 * risk)
                     raise_list.append((aid, cause, prio, risk, desc))
-            if ((s.result or {}).get("residual") or {}).get("status") == "ok":
+            if (result.get("residual") or {}).get("status") == "ok":
                 decided.add((aid, "yield_drop"))
                 if s.residual_flag:
                     desc = _(

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pandas as pd
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .ml_common import MlCase
@@ -241,3 +242,65 @@ class TestMlScoring(MlCase):
             ]
         )
         self.assertEqual(heat.occurrence_count, 2)
+
+    def _ml_state(self, animals):
+        """Stored scores {animal id: values} and open ML events {(animal id, cause): values}."""
+        Score = self.env["dairy.ml.score"]
+        skip = {"id", "create_date", "create_uid", "write_date", "write_uid", "display_name"}
+        names = [n for n in Score._fields if n not in skip]
+        scores = {}
+        for vals in Score.search([("animal_id", "in", animals.ids)]).read(names):
+            vals.pop("id")  # read() always adds it
+            scores[vals["animal_id"][0]] = vals
+        events = {
+            (e.animal_id.id, e.cause): (
+                e.priority,
+                round(e.score, 6),
+                e.model_version,
+                e.description,
+                e.state,
+                e.occurrence_count,
+            )
+            for e in self.env["dairy.attention.event"].search(
+                [("animal_id", "in", animals.ids), ("source", "=", "ml"), ("is_open", "=", True)]
+            )
+        }
+        return scores, events
+
+    def test_herd_run_equals_one_animal_at_a_time(self):
+        """The whole-herd run (one read, one vectorised scoring, one batch of rows) stores
+        the same scores and raises the same events as scoring each animal on its own."""
+        self.maxDiff = None
+        demo = self.env["dairy.animal"].search(
+            [("visual_tag", "=like", "SD-%"), ("status", "=", "lactating")], limit=4
+        )
+        if not demo:
+            self.fail("the module demo herd (SD-0001...) is missing: install with demo data")
+        animals = self.cows | demo
+        Animal = self.env["dairy.animal"]
+        as_of = fields.Datetime.to_string(self.now)
+
+        class Undo(Exception):
+            pass
+
+        try:
+            with self.env.cr.savepoint():
+                for animal in animals:
+                    Animal.score_animals(animal.ids, as_of=as_of)
+                alone = self._ml_state(animals)
+                raise Undo
+        except Undo:
+            self.env.invalidate_all()
+        self.assertFalse(self._ml_state(animals)[0], "back to no scores")
+        summary = Animal.score_animals(animals.ids, as_of=as_of)
+        herd = self._ml_state(animals)
+        self.assertEqual(summary["scored"], len(animals))
+        self.assertEqual(set(herd[0]), set(animals.ids))
+        for animal_id, vals in alone[0].items():
+            self.assertEqual(herd[0][animal_id], vals, self.env["dairy.animal"].browse(animal_id))
+        self.assertEqual(herd[1], alone[1])
+        # the comparison covers alerts, forecasts and both outcomes
+        self.assertIn((self.ml_cow(self.HEAT).id, "heat"), herd[1])
+        self.assertIn((self.ml_cow(self.KETOSIS).id, "ketosis"), herd[1])
+        self.assertEqual({v["status"] for v in herd[0].values()}, {"ok", "insufficient_data"})
+        self.assertTrue(all(herd[0][a.id]["forecast_status"] == "ok" for a in demo))
