@@ -174,16 +174,20 @@ def session_features(
     m["rum_z"] = gz("rum_r")
     # herd-normalised ratios: divided by the herd median of the same day and session
     # (no correction when fewer than MIN_HERD cows were milked in that session)
-    key = [m["ts"].dt.floor("D"), m["session"]] if "session" in m else [m["ts"].dt.floor("D")]
+    day = (m["ts"] - t0) // pd.Timedelta(days=1)
+    sess = pd.factorize(m["session"])[0] if "session" in m else 0
+    key = (day * 4 + sess).to_numpy()
     for col in ("rum_r", "act_r", "y_r"):
         grp = m[col].groupby(key)
         med = grp.transform("median").where(grp.transform("count") >= MIN_HERD, 0.0)
         m[col + "h"] = (1 + m[col]) / (1 + med) - 1
     g = m.groupby("animal_id", sort=False)
-    m["rum_d2"] = m["rum_rh"] - g["rum_rh"].shift(4)
-    m["rumh_mean4"] = gmean("rum_rh", 4)
-    rmax = g["cond_r"].rolling(2, min_periods=1).max()
-    m["cond_max2"] = rmax.reset_index(level=0, drop=True).reindex(m.index)
+    lags = [g["rum_rh"].shift(k).to_numpy() for k in range(4)]
+    m["rum_d2"] = lags[0] - g["rum_rh"].shift(4).to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all four NaN -> NaN
+        m["rumh_mean4"] = np.nanmean(np.vstack(lags), axis=0)
+    m["cond_max2"] = np.fmax(m["cond_r"].to_numpy(), g["cond_r"].shift(1).to_numpy())
     m["y_z"] = gz("y_r")
     m["cond_z"] = gz("cond_r")
 
