@@ -168,6 +168,15 @@ class B2bRegistration(http.Controller):
             app._send_template("smart_dairy_b2b.mail_template_b2b_application_received")
         return app
 
+    @staticmethod
+    def _collect_errors(errors, parse, post):
+        """``parse(post)``, or None with its messages (one per line) appended to ``errors``."""
+        try:
+            return parse(post)
+        except ValidationError as exc:
+            errors.extend(str(exc.args[0] if exc.args else exc).split("\n"))
+            return None
+
     @http.route("/b2b/register", type="http", auth="public", website=True, methods=["POST"])
     def register_submit(self, **post):
         ip = request.httprequest.remote_addr or "unknown"
@@ -182,9 +191,14 @@ class B2bRegistration(http.Controller):
                 ["Too many applications from your network; please try again in an hour."],
                 status=429,
             )
+        # The company part and every delivery block are checked before anything else so that
+        # the form lists all their mistakes in one go.
+        errors = []
+        vals = self._collect_errors(errors, self._application_vals, post)
+        delivery = self._collect_errors(errors, self._delivery_vals, post)
+        if errors:
+            return self._render_form(values, errors, status=400)
         try:
-            vals = self._application_vals(post)
-            delivery = self._delivery_vals(post)
             documents = self._document_vals(request.httprequest.files)
             app = self._create_application(request.env, vals, documents, delivery, ip)
         except (ValidationError, UserError, AccessError) as exc:

@@ -267,3 +267,8 @@ class TestRegistrationForm(HttpCase):
         extra = {f"delivery_{i}_name": f"Point {i}" for i in range(2, 22)}
         res = self._post(self._form(**extra))
         self._assert_refused(res, "At most 20 delivery locations")
+
+    def test_company_and_location_mistakes_listed_together(self):
+        res = self._post(self._form(company_name="", delivery_1_zip="99"))
+        self._assert_refused(res, "Please fill in: Company name")
+        self.assertIn("Delivery location 2:", res.text)
