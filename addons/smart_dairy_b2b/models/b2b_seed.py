@@ -154,6 +154,7 @@ class B2bDemoSeed(models.AbstractModel):
                 }
             )
         created = Partner.create(vals_list)
+        self._seed_delivery_locations(created, seed)
         self._seed_promotions(products)
         credit = self._seed_credit()
         return {
@@ -162,6 +163,36 @@ class B2bDemoSeed(models.AbstractModel):
             "partners_created": len(created),
             "partners_total": Partner.search_count([("b2b_trade_licence", "=like", "SD-DEMO-%")]),
         }
+
+    @api.model
+    def _seed_delivery_locations(self, partners, seed=42):
+        """One delivery address per new partner (two for distributors), in its district."""
+        rng = random.Random(seed + 1)  # own stream: the partners' draws stay as they were
+        Partner = self.env["res.partner"].sudo().with_context(mail_create_nolog=True)
+        vals_list = []
+        for partner in partners:
+            upazilas = partner.bd_district_id.upazila_ids
+            names = ["Main outlet"] + (
+                ["Warehouse"] if partner.b2b_partner_type == "distributor" else []
+            )
+            for name in names:
+                upazila = rng.choice(upazilas) if upazilas else partner.bd_upazila_id
+                loc = {
+                    "name": f"{name} ({(upazila or partner.bd_district_id).name})",
+                    "street": f"House {rng.randrange(1, 120)}, Road {rng.randrange(1, 30)}",
+                    "bd_district_id": partner.bd_district_id.id,
+                    "bd_upazila_id": upazila.id if upazila else False,
+                    "zip": partner.zip,
+                    "phone": f"01{rng.choice('3456789')}{rng.randrange(10**8):08d}",
+                    "b2b_opening_hours": rng.choice(["07:00-22:00", "08:00-23:00", "09:00-21:00"]),
+                    "b2b_delivery_window": rng.choice(
+                        ["05:00-07:00", "06:00-09:00", "22:00-23:59"]
+                    ),
+                }
+                vals_list.append(
+                    dict(Partner._b2b_delivery_location_vals(loc), parent_id=partner.id)
+                )
+        return Partner.create(vals_list)
 
     @api.model
     def _seed_promotions(self, products):
