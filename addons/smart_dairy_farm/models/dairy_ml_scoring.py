@@ -499,20 +499,37 @@ class DairyAnimal(models.Model):
 
         since = as_of - timedelta(days=MILK_DAYS)
         self.env["dairy.milk.record"].flush_model()
-        self.env.cr.execute(
+        # streamed with COPY, times as integer microseconds: about half the time of
+        # fetchall() + datetime objects for the ~25k milkings of a 255-cow herd
+        query = self.env.cr._obj.mogrify(
             """
-            SELECT animal_id, coalesce(milking_time, date::timestamp), upper(session),
-                   yield_l, nullif(conductivity, 0), nullif(fat_pct, 0)
-              FROM dairy_milk_record
-             WHERE animal_id = ANY(%s) AND date >= %s AND date <= %s
+            COPY (
+                SELECT animal_id,
+                       (extract(epoch FROM coalesce(milking_time, date::timestamp))
+                        * 1000000)::bigint,
+                       upper(session), yield_l, nullif(conductivity, 0), nullif(fat_pct, 0)
+                  FROM dairy_milk_record
+                 WHERE animal_id = ANY(%s) AND date >= %s AND date <= %s
+            ) TO STDOUT WITH (FORMAT csv)
             """,
             [ids, since.date(), as_of.date()],
-        )
-        milkings = pd.DataFrame(
-            self.env.cr.fetchall(),
-            columns=["animal_id", "ts", "session", "yield_l", "conductivity_ms_cm", "fat_pct"],
-        )
-        milkings["ts"] = pd.to_datetime(milkings["ts"]).dt.tz_localize("UTC")
+        ).decode()
+        buf = io.StringIO()
+        self.env.cr._obj.copy_expert(query, buf)
+        buf.seek(0)
+        milk_cols = ["animal_id", "ts", "session", "yield_l", "conductivity_ms_cm", "fat_pct"]
+        if buf.getvalue():
+            milkings = pd.read_csv(
+                buf,
+                header=None,
+                names=milk_cols,
+                dtype={"animal_id": "int64", "ts": "int64", "session": object},
+                float_precision="round_trip",  # the stored doubles, bit for bit
+            )
+            milkings["ts"] = pd.to_datetime(milkings["ts"], unit="us", utc=True)
+        else:
+            milkings = pd.DataFrame(columns=milk_cols)
+            milkings["ts"] = pd.to_datetime(milkings["ts"], utc=True)
         hourly = self._ml_hourly_frame(as_of)
         return hourly, milkings, animals
 
