@@ -145,6 +145,8 @@ def main():
                     "hourly_readings": readings,
                     "seeded_in_bench": seeded_now,
                     "model": summary["model"],
+                    # a shared 2-core machine: the load says how busy it was during the run
+                    "loadavg_1m": round(os.getloadavg()[0], 2),
                 }
             )
         )

@@ -104,3 +104,26 @@ class TestQueryCounts(FarmCase):
         self.assertLessEqual(
             large, small + 2, f"batch create: {small} queries for 10 rows, {large} for 60"
         )
+
+    def test_ml_scoring_query_count_is_flat(self):
+        """score_animals reads the herd with set-based queries and stores the scores in one
+        batch: scoring 60 animals runs no more queries than scoring 10."""
+
+        def score(cows):
+            self.env.invalidate_all()
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            summary = self.env["dairy.animal"].score_animals(cows.ids)
+            self.env.flush_all()
+            self.assertEqual(summary["scored"], len(cows))
+            return self.env.cr.sql_log_count - before
+
+        score(self.herd[:5])  # warm-up (imports, ir.rule, translations)
+        small = score(self.herd[5:15])
+        large = score(self.herd[15:])
+        self.assertEqual(len(self.herd[15:]), 45)
+        self.assertLessEqual(
+            large, small + 2, f"ML scoring: {small} queries for 10 animals, {large} for 45"
+        )
+        scores = self.env["dairy.ml.score"].search([("animal_id", "in", self.herd.ids)])
+        self.assertEqual(len(scores), 60)
