@@ -375,16 +375,16 @@ def _score_health(res, h, m, a, models, as_of):
         p.index = last.index
     else:
         p = _rule_health(last)
-    for idx, row in last.iterrows():
-        aid = row["animal_id"]
+    sig = [last[c].to_numpy() for c in ("animal_id", "rum_r", "cond_r", "y_r", "temp_ex")]
+    for idx, aid, rum_r, cond_r, y_r, temp_ex in zip(last.index, *sig, strict=True):
         if aid not in res:
             continue
         r = res[aid]
         enough = n_sess.get(aid, 0) >= 2 * MIN_HISTORY_DAYS
         have = {
-            "ketosis": np.isfinite(row["rum_r"]),
-            "mastitis": np.isfinite(row["cond_r"]) or np.isfinite(row["y_r"]),
-            "illness": np.isfinite(row["temp_ex"]) or np.isfinite(row["rum_r"]),
+            "ketosis": np.isfinite(rum_r),
+            "mastitis": np.isfinite(cond_r) or np.isfinite(y_r),
+            "illness": np.isfinite(temp_ex) or np.isfinite(rum_r),
         }
         for d in DISEASES:
             if not enough or not have[d]:
