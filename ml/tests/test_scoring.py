@@ -144,7 +144,8 @@ def _same(a, b):
 
 
 def test_herd_run_equals_one_animal_at_a_time(herd30):
-    """The vectorised herd run gives every cow exactly what scoring that cow alone gives."""
+    """The vectorised herd run gives every cow exactly what scoring that cow alone gives
+    (built-in models; a trained health model's herd-normalised features depend on the herd)."""
     r = herd30
     an = r.animals()
     as_of = r.hourly.ts.max()
