@@ -141,3 +141,18 @@ def test_tiestall_fit_and_bad_input():
     h.loc[h.cow_id == 2, "rumination_min"] = 300.0  # stuck
     a = TieStallHeatDetector(temp_weight=0.0, threshold=5.5).detect(h)
     assert not a.animal_id.isin([1, 2]).any()
+
+
+def test_tiestall_single_cow_keeps_her_signal(tiestall_90):
+    """Scored alone (no herd median to remove), tie-stall cows' heats are still found."""
+    r = tiestall_90
+    ev = r.events[r.events.kind == "heat"]
+    t0 = pd.Timestamp(r.params["start"], tz="UTC")
+    heats = found = false = 0
+    for c in ev.cow_id.value_counts().index[:5]:
+        a = TieStallHeatDetector().detect(r.hourly[r.hourly.cow_id == c])
+        m = heat_cowday_metrics(a, ev[ev.cow_id == c], [c], t0, 90, warmup_days=10)
+        heats += m["heats"]
+        found += round(m["sensitivity"] * m["heats"])
+        false += m["alerts"] - round(m["ppv"] * m["alerts"])
+    assert heats >= 15 and found >= 0.8 * heats and false <= 1, (heats, found, false)

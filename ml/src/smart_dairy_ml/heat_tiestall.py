@@ -9,7 +9,8 @@ Sci 94:4806).  :class:`TieStallHeatDetector` combines the three signals on 2-h b
 
 1. Herd correction: every hour the herd median is removed (temperature: difference; activity
    and rumination: ratio), so barn climate (THI) and barn-wide disturbances do not look like
-   heats.
+   heats.  Hours with fewer than ``MIN_HERD`` cows reading are not corrected (a cow scored on
+   her own keeps her signal; the per-slot baseline still absorbs the daily rhythm).
 2. Per cow and bin-of-day slot, the baseline is the median of the previous ``baseline_days``
    days at that slot (a median is not moved by the one earlier heat day in the window).
 3. For a candidate onset at bin ``b``: mean temperature excess and mean log activity ratio over
@@ -53,10 +54,16 @@ ALERT_COLUMNS = [
 ]
 
 
-def _nanmedian_rows(M):
+MIN_HERD = 10  # cows with a reading in the same hour needed for the herd correction
+
+
+def _nanmedian_rows(M, neutral):
+    """Herd median of every hour; ``neutral`` where fewer than MIN_HERD cows have a reading
+    (scoring a few animals alone must not subtract the cows' own signal)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmedian(M, axis=0)
+        med = np.nanmedian(M, axis=0) if M.shape[0] else np.full(M.shape[1], np.nan)
+    return np.where(np.isfinite(M).sum(axis=0) >= MIN_HERD, med, neutral)
 
 
 def _bin_mean(M, bh):
@@ -127,10 +134,10 @@ class TieStallHeatDetector:
         tmp = np.where(_stuck_mask(tmp, 4) | (tmp < 35) | (tmp > 43), np.nan, tmp)
         with np.errstate(all="ignore"):
             # herd correction per hour (climate, barn-wide disturbances)
-            tmp = tmp - _nanmedian_rows(tmp)[None, :]
+            tmp = tmp - _nanmedian_rows(tmp, 0.0)[None, :]
             la = np.log(act + 1.0)
-            la = la - _nanmedian_rows(la)[None, :]
-            rum = rum / np.maximum(_nanmedian_rows(rum), 1e-6)[None, :]
+            la = la - _nanmedian_rows(la, 0.0)[None, :]
+            rum = rum / np.maximum(_nanmedian_rows(rum, 1.0), 1e-6)[None, :]
             T = _bin_mean(tmp, bh)
             A = _bin_mean(la, bh)
             R = _bin_mean(rum, bh)
