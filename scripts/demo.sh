@@ -23,6 +23,10 @@ fi
 if [ -n "$missing" ]; then
   say "installing $missing into $DEMO_DB (with demo data; first time takes a few minutes)"
   python3 scripts/odoo_stack.py stop --name odoo >/dev/null || true
+  if ! psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -tAc \
+       "select 1 from pg_database where datname = '$DEMO_DB'" | grep -q 1; then
+    init_bd_db "$CONF" "$DEMO_DB" "$LOCAL/demo-install.log"
+  fi
   odoo_bin -c "$CONF" -d "$DEMO_DB" -i "$missing" --stop-after-init --log-level=warn \
     --logfile="$LOCAL/demo-install.log" \
     || { tail -40 "$LOCAL/demo-install.log"; die "installing into $DEMO_DB failed (.local/demo-install.log)"; }

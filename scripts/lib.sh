@@ -55,6 +55,17 @@ odoo_bin() {
   else "$PY" -m odoo "$@"; fi
 }
 
+# A new database for the suite: base first, then the main company made Bangladeshi (country
+# BD, currency BDT, Asia/Dhaka) before any accounting exists, so that `account` loads the
+# Bangladeshi chart and demo prices are in taka. Usage: init_bd_db CONF DB LOGFILE
+init_bd_db() {
+  local conf="$1" db="$2" log="$3"
+  odoo_bin -c "$conf" -d "$db" -i base --stop-after-init --log-level=warn --logfile="$log" \
+    || { tail -50 "$log"; die "creating $db failed (log: $log)"; }
+  odoo_bin shell -c "$conf" -d "$db" --no-http --log-level=warn < "$ROOT/scripts/init_bd_company.py" \
+    || die "could not make the main company of $db Bangladeshi (BDT)"
+}
+
 # Suite modules = installable addons of this repository.
 suite_modules() {
   "$PY" - "$ROOT/addons" <<'PYEOF'

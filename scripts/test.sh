@@ -34,7 +34,8 @@ MODULES="${SMART_DAIRY_MODULES:-$(suite_modules)}"
 load_secrets
 export PGPASSWORD="${SMART_DAIRY_DB_PASSWORD:-}"
 dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$TEST_DB"
-say "installing $MODULES with demo data into $TEST_DB"
+say "creating $TEST_DB (company in Bangladesh, BDT), then installing $MODULES with demo data"
+init_bd_db "$LOCAL/odoo-test.conf" "$TEST_DB" "$LOCAL/test-install.log"
 odoo_bin -c "$LOCAL/odoo-test.conf" -d "$TEST_DB" -i "$MODULES" --stop-after-init \
   --log-level=warn --logfile="$LOCAL/test-install.log" \
   || { tail -50 "$LOCAL/test-install.log"; die "installing the suite into $TEST_DB failed (log: .local/test-install.log)"; }
