@@ -54,6 +54,13 @@ class DairyBarn(models.Model):
     code = fields.Char(required=True, help="Short code used by devices and MQTT, e.g. B1.")
     company_id = fields.Many2one("res.company", required=True, default=lambda s: s.env.company)
     pen_ids = fields.One2many("dairy.pen", "barn_id", string="Pens")
+    housing_type = fields.Selection(
+        [("freestall", "Free-stall / loose housing"), ("tiestall", "Tie-stall")],
+        required=True,
+        default="freestall",
+        help="Tied cows barely move more in heat: their heat detection is led by rumination "
+        "and body temperature instead of collar activity.",
+    )
     active = fields.Boolean(default=True)
 
     _sql_constraints = [

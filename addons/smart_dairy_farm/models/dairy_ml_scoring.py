@@ -478,7 +478,7 @@ class DairyAnimal(models.Model):
                     if a.breed_id
                     else None,
                     "pregnant": bool(a.is_pregnant),
-                    "housing": "freestall",
+                    "housing": a.barn_id.housing_type or "freestall",
                     "body_weight_kg": a.last_weight_kg or float("nan"),
                 }
                 for a in self

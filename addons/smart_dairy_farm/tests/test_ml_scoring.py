@@ -307,3 +307,19 @@ class TestMlScoring(MlCase):
         self.assertIn((self.ml_cow(self.KETOSIS).id, "ketosis"), herd[1])
         self.assertEqual({v["status"] for v in herd[0].values()}, {"ok", "insufficient_data"})
         self.assertTrue(all(herd[0][a.id]["forecast_status"] == "ok" for a in demo))
+
+    def test_tie_stall_barn_routes_heat_detection(self):
+        """Cows in a tie-stall barn reach the scorer as tie-stall cows (rumination-led heat)."""
+        tied = self.env["dairy.barn"].create(
+            {"name": "Tie-stall shed", "code": "TS1", "housing_type": "tiestall"}
+        )
+        self.assertEqual(self.env["dairy.barn"].new({}).housing_type, "freestall")
+        heat_cow = self.ml_cow(self.HEAT)
+        heat_cow.barn_id = tied
+        _hourly, _milk, animals = self.cows._ml_frames(self.now)
+        housing = dict(zip(animals["animal_id"], animals["housing"], strict=True))
+        self.assertEqual(housing[heat_cow.id], "tiestall")
+        others = {housing[c.id] for c in self.cows - heat_cow}
+        self.assertEqual(others, {"freestall"})
+        # and the herd run scores everybody with the tie-stall cow among them
+        self._run_cron()
