@@ -36,6 +36,23 @@ OPTIMAL_AI_H = (12.0, 18.0)
 ACCEPTABLE_AI_H = (8.0, 24.0)
 
 
+# Columns of an alert frame (``HeatDetector.detect``; the tie-stall detector returns the same).
+ALERT_COLUMNS = [
+    "animal_id",
+    "onset_ts",
+    "score",
+    "confidence",
+    "activity_z",
+    "rumination_drop",
+    "ai_window_start",
+    "ai_window_end",
+    "ai_acceptable_start",
+    "ai_acceptable_end",
+    "expected_ovulation_ts",
+    "flags",
+]
+
+
 def _id_col(df: pd.DataFrame) -> str:
     return "animal_id" if "animal_id" in df.columns else "cow_id"
 
@@ -330,20 +347,7 @@ class HeatDetector:
 
     def alerts_from_candidates(self, cand, animals=None):
         """Threshold, refractory period, cycle plausibility, pregnancy and housing flags."""
-        cols = [
-            "animal_id",
-            "onset_ts",
-            "score",
-            "confidence",
-            "activity_z",
-            "rumination_drop",
-            "ai_window_start",
-            "ai_window_end",
-            "ai_acceptable_start",
-            "ai_acceptable_end",
-            "expected_ovulation_ts",
-            "flags",
-        ]
+        cols = ALERT_COLUMNS
         if cand.empty:
             return pd.DataFrame(columns=cols)
         preg, tie = {}, set()

@@ -35,24 +35,15 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .heat import ACCEPTABLE_AI_H, OPTIMAL_AI_H, _rolling_slot_median, _stuck_mask, hourly_matrix
+from .heat import (
+    ACCEPTABLE_AI_H,
+    ALERT_COLUMNS,
+    OPTIMAL_AI_H,
+    _rolling_slot_median,
+    _stuck_mask,
+    hourly_matrix,
+)
 from .metrics import heat_cowday_metrics
-
-ALERT_COLUMNS = [
-    "animal_id",
-    "onset_ts",
-    "score",
-    "confidence",
-    "activity_z",
-    "rumination_drop",
-    "ai_window_start",
-    "ai_window_end",
-    "ai_acceptable_start",
-    "ai_acceptable_end",
-    "expected_ovulation_ts",
-    "flags",
-]
-
 
 MIN_HERD = 10  # cows with a reading in the same hour needed for the herd correction
 
