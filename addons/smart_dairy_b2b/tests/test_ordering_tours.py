@@ -1,12 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Part-2 ordering in Chromium (portal pages): quick order pad (typing, keyboard, paste) ->
 CSV upload into the draft with a per-row report -> above the buyer's limit -> his manager
-approves on the portal -> internal approval (python) -> confirmation; and a partner on hold
+approves on the portal -> internal approval in the backend (two levels) -> confirmation; and a partner on hold
 who cannot check out from the pad and sees why.
 
 Gold prices, no taxes: milk 10+ 93.00, 100+ 88.00; doi <10 91.20, 10+ 88.35; lassi 50+ 40.95.
 """
 
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .test_quick_order import QuickOrderMixin
@@ -22,6 +23,34 @@ class TestOrderingTours(QuickOrderMixin, HttpCase):
         cls.buyer_a.b2b_order_limit = 10000
         # orders above 10,000 go through the internal (tier validation) approval
         cls.gold.auto_approve_order_limit = 10000
+        cls.sales_mgr = cls._internal_user("t_qo_sales_mgr", "sales_team.group_sale_manager")
+        cls.credit_mgr = cls._internal_user(
+            "t_qo_credit_mgr",
+            "sales_team.group_sale_salesman_all_leads",
+            "smart_dairy_base.group_b2b_manager",
+        )
+
+    @classmethod
+    def _internal_user(cls, login, *groups):
+        return (
+            cls.env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": login,
+                    "login": login,
+                    "password": login,
+                    "company_id": cls.company.id,
+                    "company_ids": [Command.set([cls.company.id])],
+                    "groups_id": [
+                        Command.set(
+                            [cls.env.ref("base.group_user").id]
+                            + [cls.env.ref(g).id for g in groups]
+                        )
+                    ],
+                }
+            )
+        )
 
     def _orders(self):
         return self.env["sale.order"].search([("partner_id", "=", self.buyer_a.partner_id.id)])
@@ -63,16 +92,22 @@ class TestOrderingTours(QuickOrderMixin, HttpCase):
         self.assertTrue(order.review_ids)
         self.assertEqual(order.validation_status, "pending")
 
-        # internal approval: sales manager then credit manager (the administrator is both)
-        admin = self.env.ref("base.user_admin")
-        admin.company_ids |= self.company
-        for _level in range(2):
-            order.invalidate_recordset()
-            order.with_user(admin).validate_tier()
+        # internal approval in the backend: the sales manager validates his level, the
+        # credit manager validates hers and confirms the order
+        url = f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}"
+        self.start_tour(url, "smart_dairy_b2b_internal_validate_tour", login=self.sales_mgr.login)
+        order.invalidate_recordset()
+        self.assertEqual(order.validation_status, "pending")
+        self.assertEqual(
+            order.review_ids.filtered(lambda r: r.status == "approved").done_by, self.sales_mgr
+        )
+        self.start_tour(
+            url, "smart_dairy_b2b_internal_validate_confirm_tour", login=self.credit_mgr.login
+        )
         order.invalidate_recordset()
         self.assertEqual(order.validation_status, "validated")
-        order.with_user(admin).with_context(allowed_company_ids=[self.company.id]).action_confirm()
         self.assertEqual(order.state, "sale")
+        self.assertEqual(set(order.review_ids.mapped("done_by")), {self.sales_mgr, self.credit_mgr})
 
     def test_partner_on_hold_cannot_check_out(self):
         self._invoice(self.partner_a, 500, 75)  # 75 days overdue > 60 days -> on hold
