@@ -20,3 +20,4 @@ from . import test_order_lines_pure
 from . import test_quick_order
 from . import test_order_upload
 from . import test_ordering_tours
+from . import test_demo_currency
