@@ -37,6 +37,12 @@ class B2bOrdersPortal(http.Controller):
         return record
 
     # ------------------------------------------------------------------ templates page
+    def _b2b_own_record(self, model, record_id):
+        """``record_id`` of ``model`` when the user may order and read it (record rules)."""
+        if not self._b2b_orderer():
+            return None
+        return self._b2b_readable(request.env[model].browse(record_id))
+
     @http.route("/my/b2b/templates", type="http", auth="user", website=True, methods=["GET"])
     def b2b_templates(self, error=None, **kw):
         user = self._b2b_orderer()
@@ -61,11 +67,7 @@ class B2bOrdersPortal(http.Controller):
         methods=["POST"],
     )
     def b2b_template_order(self, template_id, **kw):
-        if not self._b2b_orderer():
-            return request.not_found()
-        template = self._b2b_readable(
-            request.env["smart.dairy.b2b.order.template"].browse(template_id)
-        )
+        template = self._b2b_own_record("smart.dairy.b2b.order.template", template_id)
         if not template:
             return request.not_found()
         try:
@@ -83,11 +85,7 @@ class B2bOrdersPortal(http.Controller):
         methods=["POST"],
     )
     def b2b_template_delete(self, template_id, **kw):
-        if not self._b2b_orderer():
-            return request.not_found()
-        template = self._b2b_readable(
-            request.env["smart.dairy.b2b.order.template"].browse(template_id)
-        )
+        template = self._b2b_own_record("smart.dairy.b2b.order.template", template_id)
         if not template:
             return request.not_found()
         template.unlink()
@@ -102,9 +100,7 @@ class B2bOrdersPortal(http.Controller):
         methods=["POST"],
     )
     def b2b_save_template(self, order_id, name=None, **kw):
-        if not self._b2b_orderer():
-            return request.not_found()
-        order = self._b2b_readable(request.env["sale.order"].browse(order_id))
+        order = self._b2b_own_record("sale.order", order_id)
         if not order:
             return request.not_found()
         try:
@@ -124,9 +120,7 @@ class B2bOrdersPortal(http.Controller):
         methods=["POST"],
     )
     def b2b_reorder(self, order_id, **kw):
-        if not self._b2b_orderer():
-            return request.not_found()
-        order = self._b2b_readable(request.env["sale.order"].browse(order_id))
+        order = self._b2b_own_record("sale.order", order_id)
         if not order:
             return request.not_found()
         try:
