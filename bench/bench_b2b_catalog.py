@@ -30,11 +30,7 @@ def odoo_env():
 
 
 def setup(env):
-    from odoo import Command
-
-    bdt = env.ref("base.BDT")
-    company = env["res.company"].create({"name": "Bench B2B BD", "currency_id": bdt.id})
-    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    env, company = benchlib.b2b_company(env, "Bench B2B BD")
     categ = env["product.category"].create({"name": "Bench dairy"})
     products = env["product.product"].create(
         [
@@ -66,30 +62,7 @@ def setup(env):
             for p in products[:10]
         ]
     )
-    partner = env["res.partner"].create(
-        {
-            "name": "Bench Gold Partner",
-            "is_company": True,
-            "b2b_status": "approved",
-            "b2b_tier_id": gold.id,
-        }
-    )
-    contact = env["res.partner"].create({"name": "Bench buyer", "parent_id": partner.id})
-    user = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            {
-                "name": "Bench buyer",
-                "login": "bench_b2b_buyer",
-                "partner_id": contact.id,
-                "groups_id": [Command.set([env.ref("base.group_portal").id])],
-                "b2b_role": "buyer",
-                "company_id": company.id,
-                "company_ids": [Command.set([company.id])],
-            }
-        )
-    )
+    user = benchlib.b2b_gold_buyer(env, company, "Bench", "bench_b2b_buyer")
     env.flush_all()
     return env, user, categ
 

@@ -34,11 +34,7 @@ def odoo_env():
 
 
 def setup(env):
-    from odoo import Command
-
-    bdt = env.ref("base.BDT")
-    company = env["res.company"].create({"name": "Bench Quick Order BD", "currency_id": bdt.id})
-    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    env, company = benchlib.b2b_company(env, "Bench Quick Order BD")
     categ = env["product.category"].create({"name": "Bench quick order"})
     n_products = N_LINES - N_UNKNOWN
     products = env["product.product"].create(
@@ -70,31 +66,7 @@ def setup(env):
         env["stock.quant"]._update_available_quantity(
             product, warehouse.lot_stock_id, 60 + (i % 5) * 48
         )
-    gold = env.ref("smart_dairy_b2b.tier_gold")
-    partner = env["res.partner"].create(
-        {
-            "name": "Bench QO Gold Partner",
-            "is_company": True,
-            "b2b_status": "approved",
-            "b2b_tier_id": gold.id,
-        }
-    )
-    contact = env["res.partner"].create({"name": "Bench QO buyer", "parent_id": partner.id})
-    user = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            {
-                "name": "Bench QO buyer",
-                "login": "bench_b2b_qo_buyer",
-                "partner_id": contact.id,
-                "groups_id": [Command.set([env.ref("base.group_portal").id])],
-                "b2b_role": "buyer",
-                "company_id": company.id,
-                "company_ids": [Command.set([company.id])],
-            }
-        )
-    )
+    user = benchlib.b2b_gold_buyer(env, company, "Bench QO", "bench_b2b_qo_buyer")
     lines = [
         {"key": str(i), "sku": p.default_code, "quantity": str(12 * (1 + i % 20))}
         for i, p in enumerate(products)
