@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import importlib
-import json
 import os
 import shutil
 import signal
@@ -50,7 +49,7 @@ MOSQUITTO = (
 
 
 # The benches and the tests share these small helpers (one definition, in the package).
-from iot_ingestor.benchkit import dsn_with, free_port  # noqa: E402
+from iot_ingestor.benchkit import TcpProxy, dsn_with, free_port, read_healthz  # noqa: E402
 
 
 class Database:
@@ -184,79 +183,6 @@ def broker(tmp_path):
         b.stop()
 
 
-class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; ``cut()`` drops every connection and refuses new
-    ones until ``restore()`` -- PostgreSQL becomes unreachable for the client."""
-
-    def __init__(self, target_host: str, target_port: int):
-        self.target = (target_host, target_port)
-        self.port = free_port()
-        self.up = True
-        self.conns: list[socket.socket] = []
-        self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", self.port))
-        self.sock.listen(64)
-        self.closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while not self.closed:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            with self.lock:
-                self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    def _pipe(self, a, b):
-        try:
-            while True:
-                data = a.recv(65536)
-                if not data:
-                    break
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
-
-    def cut(self):
-        self.up = False
-        with self.lock:
-            conns, self.conns = self.conns, []
-        for s in conns:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-
-    def restore(self):
-        self.up = True
-
-    def dsn(self, dsn: str) -> str:
-        """``dsn`` rewritten to go through this proxy."""
-        return dsn_with(dsn, host="127.0.0.1", port=self.port)
-
-    def close(self):
-        self.closed = True
-        self.cut()
-        self.sock.close()
-
-
 class Daemon:
     """``python -m iot_ingestor run`` as a subprocess (so it can be SIGKILLed)."""
 
@@ -294,15 +220,7 @@ class Daemon:
             time.sleep(0.3)  # SUBACK
 
     def health(self) -> dict | None:
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=2
-            ) as r:
-                return json.loads(r.read())
-        except urllib.error.HTTPError as exc:
-            return json.loads(exc.read())
-        except OSError:
-            return None
+        return read_healthz(self.metrics_port)
 
     def metrics(self) -> str:
         with urllib.request.urlopen(
@@ -458,7 +376,7 @@ def stream():
 def pg_proxy():
     """A TcpProxy in front of the test PostgreSQL (host/port from IOT_TEST_PG)."""
     parts = dict(p.split("=", 1) for p in ADMIN_DSN.split())
-    proxy = TcpProxy(parts.get("host", "127.0.0.1"), int(parts.get("port", 5432)))
+    proxy = TcpProxy(int(parts.get("port", 5432)), parts.get("host", "127.0.0.1"))
     try:
         yield proxy
     finally:

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Real infrastructure for the end-to-end tests: a private Mosquitto, the ingestor daemon as a
-subprocess, a cuttable TCP proxy in front of Odoo. Everything binds 127.0.0.1. A missing
+subprocess (the cuttable TCP proxy in front of Odoo, free ports and the health reader are
+shared with the ingestor's own tests in ``iot_ingestor.benchkit``). Everything binds 127.0.0.1. A missing
 Mosquitto binary is a test failure with a clear message, never a skip."""
 
 import contextlib
@@ -12,11 +13,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
+
+from iot_ingestor.benchkit import free_port, read_healthz
 
 MOSQUITTO = (
     os.environ.get("IOT_TEST_MOSQUITTO")
@@ -27,12 +28,6 @@ MOSQUITTO = (
 
 class InfraError(AssertionError):
     """A real dependency is missing or misbehaves: the test fails with this message."""
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(pred, timeout, what, interval=0.2):
@@ -97,106 +92,6 @@ class Broker:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-class TcpProxy:
-    """127.0.0.1:<port> → target. ``cut()`` drops every connection and refuses new ones until
-    ``restore()`` (Odoo is "down" for the client); ``drop_next_responses(n)`` forwards the
-    next n requests containing ``marker`` but loses their answers (the work happens in Odoo,
-    the caller never hears of it)."""
-
-    def __init__(self, target_port):
-        self.target = ("127.0.0.1", target_port)
-        self.port = free_port()
-        self.up = True
-        self.drop = 0
-        self.marker = b""
-        self.dropped = 0
-        self.accepted = 0
-        self.conns = []
-        self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", self.port))
-        self.sock.listen(64)
-        self.closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def _accept(self):
-        while not self.closed:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            with self.lock:
-                self.accepted += 1
-                self.conns += [client, upstream]
-            state = {"lose": False}
-            threading.Thread(
-                target=self._pipe, args=(client, upstream, state, True), daemon=True
-            ).start()
-            threading.Thread(
-                target=self._pipe, args=(upstream, client, state, False), daemon=True
-            ).start()
-
-    def _pipe(self, a, b, state, request_side):
-        try:
-            self._forward(a, b, state, request_side)
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
-
-    def _forward(self, a, b, state, request_side):
-        with contextlib.suppress(OSError):  # a cut line ends the forwarding
-            while True:
-                data = a.recv(65536)
-                if not data:
-                    break
-                if request_side and self.marker and self.marker in data:
-                    with self.lock:
-                        if self.drop > 0:
-                            self.drop -= 1
-                            self.dropped += 1
-                            state["lose"] = True
-                if not request_side and state["lose"]:
-                    break  # Odoo answered; the line "breaks" before the caller hears it
-                b.sendall(data)
-
-    def drop_next_responses(self, marker, n=1):
-        with self.lock:
-            self.marker = marker
-            self.drop = n
-
-    def cut(self):
-        self.up = False
-        with self.lock:
-            conns, self.conns = self.conns, []
-        for s in conns:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-
-    def restore(self):
-        self.up = True
-
-    def close(self):
-        self.closed = True
-        self.cut()
-        self.sock.close()
-
-
 class Daemon:
     """``python -m iot_ingestor run`` with its configuration in the environment."""
 
@@ -246,15 +141,7 @@ class Daemon:
     def health(self):
         if self.proc.poll() is not None:
             raise InfraError(f"ingestor exited rc={self.proc.returncode}: {self.log()[-3000:]}")
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=2
-            ) as r:
-                return json.loads(r.read())
-        except urllib.error.HTTPError as exc:
-            return json.loads(exc.read())
-        except OSError:
-            return None
+        return read_healthz(self.metrics_port)
 
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -15,9 +15,11 @@ import psycopg2
 from odoo import sql_db
 from odoo.tests import tagged
 
+from iot_ingestor.benchkit import TcpProxy
+
 from .common import utcnow
 from .http_common import IotHttpCase
-from .reliability_helpers import Broker, Daemon, Publisher, TcpProxy, wait_until
+from .reliability_helpers import Broker, Daemon, Publisher, wait_until
 
 
 @tagged("post_install", "-at_install")

@@ -1,5 +1,7 @@
-"""Helpers for the ingest benchmarks (``bench/bench_ingest_*.py``): a private Mosquitto, a
-throw-away database, the daemon as a subprocess, the seed-design baseline consumer.
+"""Helpers for the ingest benchmarks (``bench/bench_ingest_*.py``) and the end-to-end tests
+(``iot_ingestor/tests``, ``smart_iot_mgmt/tests``): a private Mosquitto, a throw-away database,
+the daemon as a subprocess, its health endpoint, a cuttable TCP proxy, the seed-design
+baseline consumer.
 
 Nothing here is used by the daemon itself. Everything binds 127.0.0.1.
 """
@@ -201,6 +203,121 @@ def mosquitto_pub(
     return time.time() - t0
 
 
+def read_healthz(port: int, timeout: float = 2) -> dict | None:
+    """The daemon's ``/healthz`` document (also when it answers 503), ``None`` when down."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=timeout) as r:
+            return json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read())
+    except OSError:
+        return None
+
+
+class TcpProxy:
+    """127.0.0.1:<port> → target. ``cut()`` drops every connection and refuses new ones until
+    ``restore()`` (Odoo or PostgreSQL is "down" for the client); ``drop_next_responses(n)`` forwards the
+    next n requests containing ``marker`` but loses their answers (the work happens in Odoo,
+    the caller never hears of it)."""
+
+    def __init__(self, target_port, target_host="127.0.0.1"):
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.up = True
+        self.drop = 0
+        self.marker = b""
+        self.dropped = 0
+        self.accepted = 0
+        self.conns = []
+        self.lock = threading.Lock()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port))
+        self.sock.listen(64)
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self):
+        while not self.closed:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.accepted += 1
+                self.conns += [client, upstream]
+            state = {"lose": False}
+            threading.Thread(
+                target=self._pipe, args=(client, upstream, state, True), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._pipe, args=(upstream, client, state, False), daemon=True
+            ).start()
+
+    def _pipe(self, a, b, state, request_side):
+        try:
+            self._forward(a, b, state, request_side)
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+
+    def _forward(self, a, b, state, request_side):
+        with contextlib.suppress(OSError):  # a cut line ends the forwarding
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                if request_side and self.marker and self.marker in data:
+                    with self.lock:
+                        if self.drop > 0:
+                            self.drop -= 1
+                            self.dropped += 1
+                            state["lose"] = True
+                if not request_side and state["lose"]:
+                    break  # Odoo answered; the line "breaks" before the caller hears it
+                b.sendall(data)
+
+    def drop_next_responses(self, marker, n=1):
+        with self.lock:
+            self.marker = marker
+            self.drop = n
+
+    def cut(self):
+        self.up = False
+        with self.lock:
+            conns, self.conns = self.conns, []
+        for s in conns:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def restore(self):
+        self.up = True
+
+    def dsn(self, dsn):
+        """``dsn`` rewritten to go through this proxy."""
+        return dsn_with(dsn, host="127.0.0.1", port=self.port)
+
+    def close(self):
+        self.closed = True
+        self.cut()
+        self.sock.close()
+
+
 class Daemon:
     def __init__(self, dsn: str, mqtt_port: int, **env):
         self.metrics_port = free_port()
@@ -234,15 +351,7 @@ class Daemon:
         raise SystemExit("ingestor did not connect")
 
     def health(self):
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=1
-            ) as r:
-                return json.loads(r.read())
-        except urllib.error.HTTPError as exc:
-            return json.loads(exc.read())
-        except OSError:
-            return None
+        return read_healthz(self.metrics_port, timeout=1)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
