@@ -11,9 +11,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
-
-def _message(exc):
-    return str(exc.args[0] if exc.args else exc)
+from ..lib.errors import error_message
 
 
 class B2bOrdersPortal(http.Controller):
@@ -74,7 +72,9 @@ class B2bOrdersPortal(http.Controller):
             with request.env.cr.savepoint():
                 order = template.action_b2b_order()
         except (ValidationError, AccessError) as exc:
-            return request.redirect("/my/b2b/templates?" + url_encode({"error": _message(exc)}))
+            return request.redirect(
+                "/my/b2b/templates?" + url_encode({"error": error_message(exc)})
+            )
         return request.redirect(order.get_portal_url())
 
     @http.route(
@@ -108,7 +108,7 @@ class B2bOrdersPortal(http.Controller):
                 request.env["smart.dairy.b2b.order.template"]._b2b_create_from_order(order, name)
         except (ValidationError, AccessError, MissingError) as exc:
             return request.redirect(
-                f"/my/orders/{order.id}?" + url_encode({"b2b_error": _message(exc)})
+                f"/my/orders/{order.id}?" + url_encode({"b2b_error": error_message(exc)})
             )
         return request.redirect("/my/b2b/templates")
 
@@ -128,6 +128,6 @@ class B2bOrdersPortal(http.Controller):
                 new = request.env["smart.dairy.b2b.order.template"]._b2b_reorder(order)
         except (ValidationError, AccessError) as exc:
             return request.redirect(
-                f"/my/orders/{order.id}?" + url_encode({"b2b_error": _message(exc)})
+                f"/my/orders/{order.id}?" + url_encode({"b2b_error": error_message(exc)})
             )
         return request.redirect(new.get_portal_url())

@@ -9,6 +9,8 @@ from odoo.tools import html2plaintext
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..lib import credit, pricing, roles
+from ..lib.errors import error_message
+from .registration import DELIVERY_KEYS
 
 CATALOG_PAGE_SIZE = 200
 
@@ -164,7 +166,7 @@ class B2bPortal(CustomerPortal):
                 )
             )
         except (ValidationError, AccessError) as exc:
-            message = str(exc.args[0] if exc.args else exc)
+            message = error_message(exc)
             return request.redirect("/b2b/catalog?" + url_encode({"error": message}))
         return request.redirect(order.get_portal_url())
 
@@ -197,7 +199,7 @@ class B2bPortal(CustomerPortal):
         except ValueError:
             return request.redirect("/my/b2b/users?error=Order+limit+must+be+a+number")
         except (ValidationError, AccessError) as exc:
-            message = str(exc.args[0] if exc.args else exc)
+            message = error_message(exc)
             return request.redirect("/my/b2b/users?" + url_encode({"error": message}))
         return request.redirect("/my/b2b/users")
 
@@ -222,26 +224,13 @@ class B2bPortal(CustomerPortal):
                     order_limit=float(order_limit) if order_limit not in (None, "") else None,
                 )
         except (ValidationError, AccessError, ValueError) as exc:
-            message = str(exc.args[0] if exc.args else exc)
+            message = error_message(exc)
             return request.redirect("/my/b2b/users?" + url_encode({"error": message}))
         return request.redirect("/my/b2b/users")
 
     # ------------------------------------------------------------------ delivery locations
-    # form input -> res.partner field (same names as the registration form's blocks)
-    LOCATION_INPUTS = {
-        "name": "name",
-        "street": "street",
-        "street2": "street2",
-        "district_id": "bd_district_id",
-        "upazila_id": "bd_upazila_id",
-        "zip": "zip",
-        "contact": "comment",
-        "phone": "phone",
-        "opening_hours": "b2b_opening_hours",
-        "window": "b2b_delivery_window",
-        "latitude": "b2b_latitude",
-        "longitude": "b2b_longitude",
-    }
+    # form input -> res.partner field: the registration form's delivery block + street2
+    LOCATION_INPUTS = {**DELIVERY_KEYS, "street2": "street2"}
 
     def _b2b_location_form(self, user, location=None, values=None, error=None, status=200):
         env = request.env
@@ -336,7 +325,7 @@ class B2bPortal(CustomerPortal):
             with request.env.cr.savepoint():
                 Partner._b2b_portal_save_location(user, loc, location_id=location_id)
         except (ValidationError, AccessError) as exc:
-            message = str(exc.args[0] if exc.args else exc)
+            message = error_message(exc)
             return self._b2b_location_form(user, location, values, message, status=400)
         return request.redirect("/my/b2b/locations")
 
@@ -358,7 +347,7 @@ class B2bPortal(CustomerPortal):
             with request.env.cr.savepoint():
                 Partner._b2b_portal_set_location_active(user, location_id, active == "1")
         except (ValidationError, AccessError) as exc:
-            message = str(exc.args[0] if exc.args else exc)
+            message = error_message(exc)
             return request.redirect("/my/b2b/locations?" + url_encode({"error": message}))
         return request.redirect("/my/b2b/locations")
 
@@ -385,7 +374,7 @@ class B2bPortal(CustomerPortal):
             order.check_access("read")
             order.action_b2b_partner_approve()
         except (AccessError, UserError, MissingError) as exc:
-            message = str(exc.args[0] if exc.args else exc)
+            message = error_message(exc)
             return request.redirect("/my/orders?" + url_encode({"error": message}))
         return request.redirect(order.get_portal_url())
 

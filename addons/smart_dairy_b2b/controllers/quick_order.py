@@ -8,13 +8,10 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 from odoo.http import request
 
 from ..lib import order_lines
+from ..lib.errors import error_message
 from .portal import B2bPortal
 
 MAX_PAD_LINES = order_lines.MAX_ROWS
-
-
-def _message(exc):
-    return str(exc.args[0] if exc.args else exc)
 
 
 class B2bQuickOrder(B2bPortal):
@@ -38,7 +35,7 @@ class B2bQuickOrder(B2bPortal):
         try:
             commercial._b2b_check_credit_hold()
         except ValidationError as exc:
-            hold = _message(exc)
+            hold = error_message(exc)
         pricelist = user.partner_id._b2b_pricelist()
         values = {
             "draft": Quick._b2b_current_draft(user),
@@ -110,7 +107,7 @@ class B2bQuickOrder(B2bPortal):
         try:
             clean = self._b2b_json_lines(lines or [])
         except ValidationError as exc:
-            return {"error": _message(exc)}
+            return {"error": error_message(exc)}
         order = Quick._b2b_current_draft(user, order_id) if target == "current" else None
         return Quick._b2b_price_lines(user.partner_id, clean, order=order or None)
 
@@ -175,7 +172,7 @@ class B2bQuickOrder(B2bPortal):
                 only_available=set(only_available or ()),
             )
         except (ValidationError, AccessError, UserError, ValueError) as exc:
-            return {"error": _message(exc)}
+            return {"error": error_message(exc)}
         return {"url": order.get_portal_url(), "name": order.name}
 
     # ------------------------------------------------------------------ upload
@@ -192,7 +189,7 @@ class B2bQuickOrder(B2bPortal):
         except order_lines.UploadError as exc:
             return request.render(
                 "smart_dairy_b2b.b2b_quick_order_page",
-                self._b2b_quick_values(user, error=_message(exc)),
+                self._b2b_quick_values(user, error=error_message(exc)),
             )
         lines = [{"key": str(r.line_no), "sku": r.sku, "quantity": r.quantity} for r in raw]
         order = Quick._b2b_current_draft(user) if target == "current" else None
@@ -204,7 +201,7 @@ class B2bQuickOrder(B2bPortal):
             return request.render(
                 "smart_dairy_b2b.b2b_quick_order_page",
                 self._b2b_quick_values(
-                    user, error=_message(exc), report=priced["rows"], report_order=None
+                    user, error=error_message(exc), report=priced["rows"], report_order=None
                 ),
             )
         return request.render(
@@ -227,5 +224,5 @@ class B2bQuickOrder(B2bPortal):
                 raise MissingError(request.env._("This order is not one of your drafts."))
             Quick._b2b_set_available(user, order, int(product_id or 0), float(quantity or 0))
         except (ValidationError, AccessError, UserError, MissingError, ValueError) as exc:
-            return request.redirect("/b2b/quick-order?" + url_encode({"error": _message(exc)}))
+            return request.redirect("/b2b/quick-order?" + url_encode({"error": error_message(exc)}))
         return request.redirect(order.get_portal_url())

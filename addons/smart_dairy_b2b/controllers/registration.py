@@ -7,6 +7,8 @@ from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
+from ..lib.errors import error_message
+
 _logger = logging.getLogger(__name__)
 
 APPLICATION_FIELDS = (
@@ -174,7 +176,7 @@ class B2bRegistration(http.Controller):
         try:
             return parse(post)
         except ValidationError as exc:
-            errors.extend(str(exc.args[0] if exc.args else exc).split("\n"))
+            errors.extend(error_message(exc).split("\n"))
             return None
 
     @http.route("/b2b/register", type="http", auth="public", website=True, methods=["POST"])
@@ -202,7 +204,7 @@ class B2bRegistration(http.Controller):
             documents = self._document_vals(request.httprequest.files)
             app = self._create_application(request.env, vals, documents, delivery, ip)
         except (ValidationError, UserError, AccessError) as exc:
-            message = str(exc.args[0] if exc.args else exc)
+            message = error_message(exc)
             return self._render_form(values, message.split("\n"), status=400)
         return request.render("smart_dairy_b2b.b2b_register_thanks", {"application": app})
 
@@ -240,7 +242,7 @@ class B2bRegistration(http.Controller):
                         app.action_submit()
                     done = True
                 except (ValidationError, UserError) as exc:
-                    errors.append(str(exc.args[0] if exc.args else exc))
+                    errors.append(error_message(exc))
         return request.render(
             "smart_dairy_b2b.b2b_application_documents_page",
             {"application": app, "token": token, "errors": errors, "done": done},

@@ -14,6 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import standing
+from ..lib.errors import error_message
 
 _logger = logging.getLogger(__name__)
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -115,7 +116,7 @@ class B2bStandingOrder(models.Model):
         return created
 
     def _b2b_record_failure(self, day, exc):
-        message = str(exc.args[0] if exc.args else exc)
+        message = error_message(exc)
         _logger.warning("Standing order %s, occurrence %s failed: %s", self.name, day, message)
         self.write({"last_error": f"{day}: {message}", "error_count": self.error_count + 1})
         self.message_post(

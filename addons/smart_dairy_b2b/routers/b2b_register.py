@@ -26,6 +26,7 @@ from odoo.tools import single_email_re
 from odoo.addons.fastapi.dependencies import odoo_env
 from odoo.addons.l10n_bd_smart import bd_identifiers
 
+from ..lib.errors import error_message
 from ..models.res_partner import PARTNER_TYPES
 from .b2b import BAD_BODY, INVALID, MAX_ID, RATE_LIMITED, ApiError, _clean_text, _error, b2b_router
 
@@ -116,7 +117,7 @@ class _Errors(dict):
         try:
             return func(*args)
         except (ValueError, ValidationError) as exc:
-            self[field] = str(exc.args[0] if exc.args else exc)
+            self[field] = error_message(exc)
             return None
 
 
@@ -305,9 +306,7 @@ def post_partner_register(
                 app.action_submit(delivery_locations=delivery)
                 app._send_template("smart_dairy_b2b.mail_template_b2b_application_received")
         except (ValidationError, UserError, AccessError) as exc:
-            raise ApiError(
-                422, "invalid_application", str(exc.args[0] if exc.args else exc)
-            ) from None
+            raise ApiError(422, "invalid_application", error_message(exc)) from None
     except ApiError as exc:
         return _error(exc)
     _logger.info("B2B API: application %s registered from %s", app.name, ip)
