@@ -17,7 +17,6 @@ Data is created in a transaction that is rolled back.
 
 import json
 import os
-import statistics
 import time
 
 import benchlib
@@ -127,33 +126,14 @@ def main():
     repeat = int(os.environ.get("B2B_BENCH_REPEAT", "5"))
     try:
         env, user, categ = setup(env)
-        results = {}
-        tables = {}
-        for variant in ("batched", "naive"):
-            measure(env, user, categ, variant)  # warm-up (QWeb compilation)
-            runs = [measure(env, user, categ, variant) for _ in range(repeat)]
-            results[variant] = {
-                "ms": round(statistics.median(r[0] for r in runs), 1),
-                "queries": runs[-1][1],
-            }
-            tables[variant] = [(r["price"], len(r["breaks"])) for r in runs[-1][2]]
-        assert tables["batched"] == tables["naive"], "both variants must show the same prices"
+        fields, _table = benchlib.batched_vs_naive(
+            lambda variant: measure(env, user, categ, variant),
+            repeat,
+            output=lambda rows: [(r["price"], len(r["breaks"])) for r in rows],
+        )
         print(
             json.dumps(
-                {
-                    "bench": "b2b_catalog_page",
-                    "products": N_PRODUCTS,
-                    "tier": "Gold",
-                    "batched_ms": results["batched"]["ms"],
-                    "batched_queries": results["batched"]["queries"],
-                    "baseline_naive_ms": results["naive"]["ms"],
-                    "baseline_naive_queries": results["naive"]["queries"],
-                    "speedup": round(results["naive"]["ms"] / results["batched"]["ms"], 2),
-                    "query_ratio": round(
-                        results["naive"]["queries"] / max(1, results["batched"]["queries"]), 1
-                    ),
-                    "repeat": repeat,
-                }
+                {"bench": "b2b_catalog_page", "products": N_PRODUCTS, "tier": "Gold", **fields}
             )
         )
     finally:

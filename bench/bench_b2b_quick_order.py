@@ -20,7 +20,6 @@ Data is created in a transaction that is rolled back.
 
 import json
 import os
-import statistics
 import time
 
 import benchlib
@@ -159,18 +158,10 @@ def main():
     repeat = int(os.environ.get("B2B_BENCH_REPEAT", "3"))
     try:
         env, user, lines = setup(env)
-        results = {}
-        outputs = {}
-        for variant in ("batched", "naive"):
-            measure(env, user, lines, variant)  # warm-up
-            runs = [measure(env, user, lines, variant) for _ in range(repeat)]
-            results[variant] = {
-                "ms": round(statistics.median(r[0] for r in runs), 1),
-                "queries": runs[-1][1],
-            }
-            outputs[variant] = summary(runs[-1][2])
-        assert outputs["batched"] == outputs["naive"], "both variants must give the same rows"
-        codes = [row[1] for row in outputs["batched"][0]]
+        fields, (rows, total) = benchlib.batched_vs_naive(
+            lambda variant: measure(env, user, lines, variant), repeat, output=summary
+        )
+        codes = [row[1] for row in rows]
         print(
             json.dumps(
                 {
@@ -178,16 +169,8 @@ def main():
                     "lines": N_LINES,
                     "short_stock_lines": codes.count("short_stock"),
                     "unknown_lines": codes.count("unknown_sku"),
-                    "order_total": outputs["batched"][1],
-                    "batched_ms": results["batched"]["ms"],
-                    "batched_queries": results["batched"]["queries"],
-                    "baseline_naive_ms": results["naive"]["ms"],
-                    "baseline_naive_queries": results["naive"]["queries"],
-                    "speedup": round(results["naive"]["ms"] / results["batched"]["ms"], 2),
-                    "query_ratio": round(
-                        results["naive"]["queries"] / max(1, results["batched"]["queries"]), 1
-                    ),
-                    "repeat": repeat,
+                    "order_total": total,
+                    **fields,
                 }
             )
         )

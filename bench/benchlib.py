@@ -64,3 +64,34 @@ def b2b_gold_buyer(env, company, label, login):
             }
         )
     )
+
+
+def batched_vs_naive(measure, repeat, output=None):
+    """Measure the "batched" code path against the "naive" baseline in the same run.
+
+    ``measure(variant)`` returns ``(ms, queries, result)``; each variant is warmed up once,
+    then run ``repeat`` times (median time, query count of the last run). ``output(result)``
+    is what both variants must agree on (asserted). Returns ``(fields, batched_output)`` where
+    ``fields`` are the JSON figures: times, queries, ``speedup``, ``query_ratio``, ``repeat``.
+    """
+    import statistics
+
+    output = output or (lambda result: result)
+    figures, outputs = {}, {}
+    for variant in ("batched", "naive"):
+        measure(variant)  # warm-up (QWeb compilation, caches)
+        runs = [measure(variant) for _ in range(repeat)]
+        figures[variant] = (round(statistics.median(r[0] for r in runs), 1), runs[-1][1])
+        outputs[variant] = output(runs[-1][2])
+    assert outputs["batched"] == outputs["naive"], "both variants must give the same result"
+    (b_ms, b_q), (n_ms, n_q) = figures["batched"], figures["naive"]
+    fields = {
+        "batched_ms": b_ms,
+        "batched_queries": b_q,
+        "baseline_naive_ms": n_ms,
+        "baseline_naive_queries": n_q,
+        "speedup": round(n_ms / b_ms, 2),
+        "query_ratio": round(n_q / max(1, b_q), 1),
+        "repeat": repeat,
+    }
+    return fields, outputs["batched"]
