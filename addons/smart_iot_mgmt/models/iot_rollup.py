@@ -13,6 +13,13 @@ from .iot_alert_rule import METRICS
 from .iot_device import DEVICE_TYPES
 from .iot_schema import ensure_iot_schema, iot_schema_ready
 
+# the rollup's own columns, the same in every view (and typed NULLs for the placeholder)
+ROLLUP_COLUMNS = """r.metric, (r.bucket AT TIME ZONE 'UTC') AS bucket, r.n::integer AS n,
+                   r.avg, r.min, r.max, (r.last_ts AT TIME ZONE 'UTC') AS last_ts"""
+ROLLUP_NULLS = """NULL::text AS metric, NULL::timestamp AS bucket, NULL::int AS n,
+                   NULL::float8 AS avg, NULL::float8 AS min, NULL::float8 AS max,
+                   NULL::timestamp AS last_ts"""
+
 
 def _hash_id(*cols):
     parts = " || '|' || ".join(f"{c}::text" for c in cols)
@@ -69,19 +76,16 @@ class IotDeviceRollupMixin(models.AbstractModel):
         return f"""
             SELECT {_hash_id("r.device_code", "r.metric", "r.bucket")} AS id,
                    r.device_code, d.id AS device_id, d.device_type, d.barn_id, d.company_id,
-                   r.metric, (r.bucket AT TIME ZONE 'UTC') AS bucket, r.n::integer AS n,
-                   r.avg, r.min, r.max, (r.last_ts AT TIME ZONE 'UTC') AS last_ts
+                   {ROLLUP_COLUMNS}
               FROM iot.{self._rollup_table} r
               LEFT JOIN iot_device d ON d.code = r.device_code
         """
 
     def _placeholder_sql(self):
-        return """
+        return f"""
             SELECT NULL::bigint AS id, NULL::text AS device_code, NULL::int AS device_id,
                    NULL::varchar AS device_type, NULL::int AS barn_id, NULL::int AS company_id,
-                   NULL::text AS metric, NULL::timestamp AS bucket, NULL::int AS n,
-                   NULL::float8 AS avg, NULL::float8 AS min, NULL::float8 AS max,
-                   NULL::timestamp AS last_ts
+                   {ROLLUP_NULLS}
              WHERE false
         """
 
@@ -101,8 +105,7 @@ class IotAnimalRollupMixin(models.AbstractModel):
         return f"""
             SELECT {_hash_id("r.animal_ref", "r.metric", "r.bucket")} AS id,
                    r.animal_ref, a.id AS animal_id, a.barn_id, a.group_id, a.company_id,
-                   r.metric, (r.bucket AT TIME ZONE 'UTC') AS bucket, r.n::integer AS n,
-                   r.avg, r.min, r.max, (r.last_ts AT TIME ZONE 'UTC') AS last_ts
+                   {ROLLUP_COLUMNS}
               FROM iot.{self._rollup_table} r
               LEFT JOIN LATERAL (
                     SELECT x.id, x.barn_id, x.group_id, x.company_id FROM dairy_animal x
@@ -111,12 +114,10 @@ class IotAnimalRollupMixin(models.AbstractModel):
         """
 
     def _placeholder_sql(self):
-        return """
+        return f"""
             SELECT NULL::bigint AS id, NULL::text AS animal_ref, NULL::int AS animal_id,
                    NULL::int AS barn_id, NULL::int AS group_id, NULL::int AS company_id,
-                   NULL::text AS metric, NULL::timestamp AS bucket, NULL::int AS n,
-                   NULL::float8 AS avg, NULL::float8 AS min, NULL::float8 AS max,
-                   NULL::timestamp AS last_ts
+                   {ROLLUP_NULLS}
              WHERE false
         """
 
