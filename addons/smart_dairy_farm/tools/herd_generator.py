@@ -95,6 +95,18 @@ def generate_herd(n_cows, days, seed=42, end=None):
     return history
 
 
+def _served_and_confirmed(rng, day):
+    """An insemination on ``day`` confirmed pregnant 40 days later (breeding events)."""
+    return [
+        (
+            "insemination",
+            day,
+            {"semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)},
+        ),
+        ("pregnancy_check", day + timedelta(days=40), {"pregnancy_result": "pregnant"}),
+    ]
+
+
 def _generate_cow(h, i, rng):
     start, end = h.start, h.end
     parity0 = rng.choices([1, 2, 3, 4, 5], weights=[30, 25, 20, 15, 10])[0]
@@ -150,40 +162,14 @@ def _generate_cow(h, i, rng):
                     day = day + timedelta(days=rng.randint(19, 23))
         if conception is None:
             conception = day + timedelta(days=21)
-            ev.append(
-                (
-                    "insemination",
-                    conception,
-                    {"semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)},
-                )
-            )
-            ev.append(
-                (
-                    "pregnancy_check",
-                    conception + timedelta(days=40),
-                    {"pregnancy_result": "pregnant"},
-                )
-            )
+            ev += _served_and_confirmed(rng, conception)
         aborted = rng.random() < 0.03
         if aborted:
             abort_day = conception + timedelta(days=rng.randint(90, 200))
             ev.append(("abortion", abort_day, {}))
             conception = abort_day + timedelta(days=rng.randint(40, 70))
             ev.append(("heat", conception, {"heat_source": "observed"}))
-            ev.append(
-                (
-                    "insemination",
-                    conception,
-                    {"semen_straw": rng.choice(SEMEN), "technician": rng.choice(TECHNICIANS)},
-                )
-            )
-            ev.append(
-                (
-                    "pregnancy_check",
-                    conception + timedelta(days=40),
-                    {"pregnancy_result": "pregnant"},
-                )
-            )
+            ev += _served_and_confirmed(rng, conception)
         next_calving = conception + timedelta(days=GESTATION + rng.randint(-4, 4))
         dry_off = next_calving - timedelta(days=rng.randint(55, 65))
         dry_off = max(dry_off, calving + timedelta(days=200))

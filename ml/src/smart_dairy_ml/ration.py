@@ -147,17 +147,7 @@ class RationOptimizer:
 
     def _feeds(self):
         f = (FEED_LIBRARY if self.feeds is None else self.feeds).copy()
-        need = {
-            "feed",
-            "forage",
-            "dm_pct",
-            "nel_mcal_kg",
-            "cp_pct",
-            "ndf_pct",
-            "ca_pct",
-            "p_pct",
-            "price_bdt_kg",
-        }
+        need = set(FEED_LIBRARY.columns) - {"min_kg_dm", "max_kg_dm"}  # limits are optional
         missing = need - set(f.columns)
         if missing:
             raise ValueError(f"feed table lacks columns {sorted(missing)}")
