@@ -167,6 +167,48 @@ def test_herd_run_equals_one_animal_at_a_time(herd30):
     assert herd[heat_cow]["heat"]["alert"] and herd[resid_cow]["residual"]["value"] is not None
 
 
+def test_scored_subset_with_herd_context_equals_the_herd_run():
+    """``score_ids``: a few cows scored with the rest of the herd as context get exactly the
+    herd run's result, also where the result depends on the herd (trained ketosis model:
+    herd-normalised features; tie-stall heat: hourly herd correction). A barn-wide hot spell
+    (rumination -30 % for 2 days, body temperature +0.6 C) shows why: scored without the
+    herd, the same cows get false heat alerts and a higher ketosis risk."""
+    from smart_dairy_ml.evaluate import train_health
+
+    r = HerdSimulator(n_cows=40, days=30, seed=11, housing="tiestall").run()
+    an = r.animals()
+    models = ModelBundle(health=train_health(seeds=(3,), n_cows=80, days=150))
+    assert "rum_rh" in models.health.disease_features_["ketosis"]
+    as_of = r.hourly.ts.max()
+    hourly = r.hourly.copy()
+    hourly.loc[hourly.ts > as_of - pd.Timedelta(hours=48), "rumination_min"] *= 0.7
+    hourly.loc[hourly.ts > as_of - pd.Timedelta(hours=20), "body_temp_c"] += 0.6
+    herd = {o["animal_id"]: o for o in score_herd(hourly, r.milkings, an, models, as_of)}
+    cows = list(range(1, 9))
+    sub = score_herd(hourly, r.milkings, an, models, as_of, score_ids=cows)
+    assert [o["animal_id"] for o in sub] == cows
+    for o in sub:
+        assert _same(o, herd[o["animal_id"]]), o["animal_id"]
+    assert not any(o["heat"]["alert"] for o in sub)
+    alone = score_herd(
+        hourly[hourly.cow_id.isin(cows)],
+        r.milkings[r.milkings.cow_id.isin(cows)],
+        an[an.animal_id.isin(cows)],
+        models,
+        as_of,
+    )
+    assert sum(o["heat"]["alert"] for o in alone) >= 2
+    ket = [
+        (
+            o["health"]["ketosis"]["probability"],
+            herd[o["animal_id"]]["health"]["ketosis"]["probability"],
+        )
+        for o in alone
+        if o["health"]["ketosis"]["status"] == "ok"
+    ]
+    assert len(ket) >= 5 and all(a > 2 * h for a, h in ket), ket
+
+
 def test_one_pass_previous_day_forecast_equals_two_passes(herd30):
     """The residual's 1-day forecast "made yesterday" from one pass over the herd is the
     forecast computed on the data without each cow's last day (the former second pass)."""

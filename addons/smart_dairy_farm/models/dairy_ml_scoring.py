@@ -334,11 +334,27 @@ class DairyAnimal(models.Model):
         import pandas as pd
 
         t0 = time.perf_counter()
-        hourly, milkings, animals = self._ml_frames(as_of)
-        t1 = time.perf_counter()
-        results = score_herd(
-            hourly, milkings, animals, models=bundle, as_of=pd.Timestamp(as_of, tz="UTC")
-        )
+        load_s = 0.0
+        results, with_hourly, with_milk = [], set(), set()
+        for company in self.company_id:
+            mine = self.filtered(lambda a, c=company: a.company_id == c)
+            # the rest of the herd is context: herd medians and the tie-stall heat path's
+            # hourly herd correction then give these animals the daily run's result
+            herd = mine.sudo() | mine._ml_herd_context()
+            t = time.perf_counter()
+            hourly, milkings, animals = herd._ml_frames(as_of)
+            load_s += time.perf_counter() - t
+            results += score_herd(
+                hourly,
+                milkings,
+                animals,
+                models=bundle,
+                as_of=pd.Timestamp(as_of, tz="UTC"),
+                score_ids=mine.ids,
+            )
+            with_hourly |= set(hourly["animal_id"].dropna().astype(int))
+            with_milk |= set(milkings["animal_id"].dropna().astype(int))
+        t1 = t0 + load_s
         t2 = time.perf_counter()
         Score = self.env["dairy.ml.score"].sudo()  # sudo: rows of animals checked above
         day = as_of.date()
@@ -347,8 +363,6 @@ class DairyAnimal(models.Model):
         by_id = {r["animal_id"]: r for r in results}
         vals_list = []
         tags = {a.id: a.visual_tag for a in self}
-        with_hourly = set(hourly["animal_id"].dropna().astype(int))
-        with_milk = set(milkings["animal_id"].dropna().astype(int))
         texts = Score._reason_texts()
         for animal_id in self.ids:
             r = by_id.get(animal_id) or {"status": "insufficient_data"}
@@ -461,6 +475,18 @@ class DairyAnimal(models.Model):
         return raising, cleared
 
     # ================================================================ frames
+    def _ml_herd_context(self):
+        """The herd the daily run scores together with ``self`` (one company): every female
+        present. sudo (frames only): their sensor data feeds the herd medians, nothing of
+        them is returned or stored; ``self`` passed the caller's access checks."""
+        return self.sudo().search(
+            [
+                ("company_id", "in", self.company_id.ids),
+                ("sex", "=", "female"),
+                ("status", "in", ("heifer", "lactating", "dry")),
+            ]
+        )
+
     def _ml_frames(self, as_of):
         """(hourly, milkings, animals) frames for ``score_herd`` with one query each."""
         import pandas as pd

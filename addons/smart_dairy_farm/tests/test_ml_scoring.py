@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 
@@ -271,8 +273,8 @@ class TestMlScoring(MlCase):
         """The whole-herd run (one read, one vectorised scoring, one batch of rows) stores
         the same scores and raises the same events as scoring each animal on its own.
 
-        With the built-in models (no active bundle in the test database): a trained health
-        model also uses herd-normalised features, which depend on the herd by design."""
+        With the built-in models (no active bundle in the test database); with a trained
+        model that uses the herd, see TestMlHerdContext."""
         self.maxDiff = None
         demo = self.env["dairy.animal"].search(
             [("visual_tag", "=like", "SD-%"), ("status", "=", "lactating")], limit=4
@@ -323,3 +325,61 @@ class TestMlScoring(MlCase):
         self.assertEqual(others, {"freestall"})
         # and the herd run scores everybody with the tie-stall cow among them
         self._run_cron()
+
+
+@tagged("post_install", "-at_install")
+class TestMlHerdContext(MlCase):
+    """Twelve cows (herd medians need ten): a trained ketosis model uses herd-normalised
+    features, so scoring a few cows must see the rest of the herd."""
+
+    N_COWS = 12
+
+    def _results(self):
+        """{animal id: stored score_herd result} of the test cows."""
+        scores = self.env["dairy.ml.score"].search([("animal_id", "in", self.cows.ids)])
+        return {s.animal_id.id: s.result for s in scores}
+
+    def test_ingestor_subset_scores_like_the_daily_run(self):
+        from smart_dairy_ml.artifacts import save_artifact
+        from smart_dairy_ml.evaluate import train_health
+        from smart_dairy_ml.scoring import score_herd
+
+        health = train_health(seeds=(3,), n_cows=80, days=150)
+        self.assertIn("rum_rh", health.disease_features_["ketosis"])
+        with tempfile.TemporaryDirectory() as tmp:
+            save_artifact(
+                health,
+                Path(tmp) / "health.joblib",
+                "health",
+                health.features_,
+                health.training_summary_,
+                {},
+            )
+            self.env["dairy.ml.model"].import_directory(tmp, name="herd", activate=True)
+        # a barn-wide hot spell: every cow ruminates 30 % less over the last two days
+        self.env.cr.execute(
+            "UPDATE iot.animal_hourly SET sum = sum * 0.7 "
+            "WHERE metric = 'rumination_min' AND bucket > %s",
+            [self.now - timedelta(hours=48)],
+        )
+        Animal = self.env["dairy.animal"]
+        as_of = fields.Datetime.to_string(self.now)
+        herd_summary = Animal.score_animals(self.cows.ids, as_of=as_of)
+        self.assertTrue(herd_summary["model"].startswith("herd ("), herd_summary["model"])
+        herd = self._results()
+        self.assertEqual(len(herd), self.N_COWS)
+        self.assertEqual(herd[self.ml_cow(self.KETOSIS).id]["health"]["ketosis"]["status"], "ok")
+        # the ingestor's calls: three cows, then one
+        few = self.cows[2:5]
+        Animal.score_animals(few.ids, as_of=as_of)
+        Animal.score_animals(self.cows[7].ids, as_of=as_of)
+        self.assertEqual(self._results(), herd)
+        # scored without the herd, the hot spell looks like ketosis risk in every cow
+        hourly, milkings, animals = few._ml_frames(self.now)
+        bundle, _version = self.env["dairy.ml.model"].get_active_bundle()
+        alone = score_herd(
+            hourly, milkings, animals, models=bundle, as_of=pd.Timestamp(self.now, tz="UTC")
+        )
+        risk = {r["animal_id"]: r["health"]["ketosis"]["probability"] for r in alone}
+        before = {a.id: herd[a.id]["health"]["ketosis"]["probability"] for a in few}
+        self.assertTrue(all(risk[a] > before[a] for a in before), (risk, before))

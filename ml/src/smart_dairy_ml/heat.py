@@ -324,7 +324,12 @@ class HeatDetector:
         ta["flags"] = "tiestall_low_activity_response," + ta["flags"]
         ta = self._suppress_pregnant(ta, animals)
         keep = alerts[~alerts["animal_id"].isin(tie)]
-        out = pd.concat([keep, ta[alerts.columns]], ignore_index=True) if len(ta) else keep
+        if not len(ta):
+            out = keep
+        elif not len(keep):  # every alert from the tie-stall path (no empty frame in concat)
+            out = ta[alerts.columns]
+        else:
+            out = pd.concat([keep, ta[alerts.columns]], ignore_index=True)
         return out.reset_index(drop=True)
 
     @staticmethod

@@ -220,8 +220,14 @@ def score_herd(
     animals: pd.DataFrame,
     models: ModelBundle | dict | None = None,
     as_of=None,
+    score_ids=None,
 ) -> list[dict]:
     """Score every animal of ``animals`` as of ``as_of`` (default: latest data).
+
+    ``score_ids``: score only these animals. The other animals of the frames are then the
+    herd context: the herd medians of the ketosis features and the tie-stall heat path's
+    hour-by-hour herd correction use them, so a few animals score exactly as they do in the
+    whole-herd run (the IoT ingestor rescoring the cows that just sent data).
 
     Returns one dict per animal::
 
@@ -240,19 +246,36 @@ def score_herd(
         models = ModelBundle(**models)
     models = models or ModelBundle()
     h, m, a, as_of = _sanitize(hourly, milkings, animals, as_of)
-    ids = list(pd.unique(a["animal_id"]))
+    herd = list(pd.unique(a["animal_id"]))
+    ids = herd if score_ids is None else list(pd.unique(pd.Series(list(score_ids), dtype=object)))
     res = {aid: _empty_result(aid, as_of, models) for aid in ids}
-    a = a[a["animal_id"].isin(ids)]
-    h = h[h["animal_id"].isin(ids)]
-    m = m[m["animal_id"].isin(ids)]
-    for aid, br in zip(a["animal_id"], a.get("breed", pd.Series([None] * len(a))), strict=True):
+    h = h[h["animal_id"].isin(herd)]
+    m = m[m["animal_id"].isin(herd)]
+    mine = a["animal_id"].isin(ids)
+    own = a[mine]
+    for aid, br in zip(
+        own["animal_id"], own.get("breed", pd.Series([None] * len(own))), strict=True
+    ):
         if br is not None and not pd.isna(br) and str(br).strip().lower() not in KNOWN_BREEDS:
             res[aid]["warnings"].append(f"unknown breed {br!r}: breed defaults not applied")
+    # heat: the scored cows, plus the herd's tie-stall cows when a scored cow is one of them
+    # (that path removes the herd median of every hour); the hour grid starts with the herd
+    tie = a["housing"].astype(str).eq("tiestall") if "housing" in a else pd.Series(False, a.index)
+    heat_a = a[mine | (tie & bool((tie & mine).any()))]
+    start = h["ts"].min().floor("D") if len(h) else None
     # small predictions: OpenMP thread start-up costs more than it saves (and hurts a busy box)
     with threadpool_limits(limits=1):
-        _guard(_score_heat, res, h, a, models, as_of)
+        _guard(
+            _score_heat,
+            res,
+            h[h["animal_id"].isin(heat_a["animal_id"])],
+            heat_a,
+            models,
+            as_of,
+            start,
+        )
         _guard(_score_health, res, h, m, a, models, as_of)
-        _guard(_score_forecast, res, m, a, models, as_of)
+        _guard(_score_forecast, res, m[m["animal_id"].isin(ids)], own, models, as_of)
     for r in res.values():
         parts = [r["heat"]["status"], r["forecast"]["status"]] + [
             r["health"][d]["status"] for d in DISEASES
@@ -320,13 +343,13 @@ def _empty_result(aid, as_of, models):
     }
 
 
-def _score_heat(res, h, a, models, as_of):
+def _score_heat(res, h, a, models, as_of, start=None):
     det = models.heat or HeatDetector()
     if h.empty:
         return
     seen = h.loc[h["activity"].notna(), ["animal_id", "ts"]]
     days_data = seen.assign(day=seen["ts"].dt.floor("D")).groupby("animal_id")["day"].nunique()
-    start = h["ts"].min().floor("D")
+    start = h["ts"].min().floor("D") if start is None else start
     n_hours = int((as_of.floor("h") - start) / pd.Timedelta(hours=1)) + 1
     n_hours = int(np.ceil(n_hours / 24) * 24)
     alerts = det.detect(h, a, start=start, n_hours=n_hours)
@@ -369,6 +392,9 @@ def _score_health(res, h, m, a, models, as_of):
     if feat.empty:
         return
     last = feat.sort_values("ts").groupby("animal_id").tail(1)
+    last = last[last["animal_id"].isin(list(res))]  # the herd context is not scored
+    if last.empty:
+        return
     n_sess = feat.groupby("animal_id").size()
     if models.health is not None:
         p = models.health.predict_proba(last)
