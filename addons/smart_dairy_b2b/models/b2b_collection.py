@@ -13,7 +13,13 @@ prepares the due reminders (drafts for review) and sends those whose level is se
 unattended; it is idempotent: the same level is not sent twice for the same invoices within
 ``smart_dairy_b2b.collection_repeat_days`` days (a new overdue invoice or a higher level does
 give a new reminder). Sending a hold-notice level puts the partner on hold through the credit
-status API (``res.partner.b2b_set_credit_status``), with the reminder as the reason.
+status API (``res.partner.b2b_set_credit_status``), with the reminder as the reason, and records
+that reminder on the partner (``b2b_credit_hold_reminder_id``). Such a collections hold is lifted
+by itself (back to the automatic status, logged in the credit history and the chatter) once no
+invoice of the customer is overdue by the notice level's days any more: right after a payment or
+credit note is reconciled (``account.partial.reconcile`` creation) and by the daily cron (for
+what reconciliation does not see: a cancelled invoice, a changed level). A status set by a
+credit manager by hand is never lifted by itself.
 
 OCA ``account_credit_control`` (18.0 exists) was evaluated: its communications are one per
 partner and level too, but keep no editable body and know nothing of the B2B credit status;
@@ -311,13 +317,27 @@ class B2bCollectionReminder(models.Model):
                         days=self.oldest_days,
                     ),
                 )
+                # after the API call, which forgets any earlier origin: this hold is ours
+                partner.sudo().b2b_credit_hold_reminder_id = self
         return message
 
     # ------------------------------------------------------------------ cron
     @api.model
     def _cron_b2b_collections(self, today=None, partners=None):
-        """Prepare the due reminders and send those of unattended levels, one customer at a time."""
+        """Lift the collections holds no longer due, prepare the due reminders and send those of
+        unattended levels, one customer at a time."""
         commit = not self.env.context.get("b2b_no_commit")
+        held = partners
+        if held is None:
+            # sudo: the cron looks at every collections hold whatever its user may read
+            held = (
+                self.env["res.partner"]
+                .sudo()
+                .search([("b2b_credit_hold_reminder_id", "!=", False)])
+            )
+        held._b2b_lift_collection_holds(today, self.env._("by the daily collections run"))
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         drafts = self._b2b_prepare(today, partners)
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -342,6 +362,88 @@ class ResPartner(models.Model):
         string="Collection reminders",
         groups=CREDIT_MANAGER_GROUP,
     )
+    b2b_credit_hold_reminder_id = fields.Many2one(
+        "smart.dairy.b2b.collection.reminder",
+        string="On hold by reminder",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        groups="smart_dairy_base.group_b2b_user",
+        help="The hold notice that put this customer on hold. This hold is lifted by itself "
+        "once no invoice is overdue past that level any more; a status set by a credit "
+        "manager by hand is not.",
+    )
+
+    def b2b_set_credit_status(self, status, reason):
+        """A status set through the API is a person's decision: never lifted by itself.
+
+        The hold notice calls it too and records itself as the origin afterwards.
+        """
+        result = super().b2b_set_credit_status(status, reason)
+        # sudo: the caller passed the credit manager check above
+        self.sudo().filtered("b2b_credit_hold_reminder_id").b2b_credit_hold_reminder_id = False
+        return result
+
+    def _b2b_lift_collection_holds(self, today=None, trigger=""):
+        """Lift the holds put on these customers by hold notices once they are paid.
+
+        A collections hold (``b2b_credit_hold_reminder_id`` set, status still On hold) is lifted
+        when no invoice of the customer, in any company, is overdue by the notice level's
+        ``min_days`` or more any more (paid, credited or cancelled; a partial payment leaves
+        the invoice overdue). The partner goes back to the automatic status through
+        ``b2b_set_credit_status`` (credit history) and a note in its chatter says who, what and
+        why (``trigger``). Returns the partners lifted.
+        """
+        today = today or fields.Date.context_today(self)
+        # sudo: a payment being reconciled by an accountant (or the cron) decides on the
+        # customer's credit fields and all its overdue invoices; only these few partners,
+        # nothing is returned to the caller but them, and every change is logged with its reason.
+        held = (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("id", "in", self.commercial_partner_id.ids),
+                    ("b2b_credit_hold_reminder_id", "!=", False),
+                    ("b2b_credit_status_manual", "=", "on_hold"),
+                ]
+            )
+        )
+        if not held:
+            return self.browse()
+        Reminder = self.env["smart.dairy.b2b.collection.reminder"].sudo()
+        oldest = {}
+        for (partner, _company), invoices in Reminder._b2b_overdue_by_customer(today, held).items():
+            days = max((today - inv.invoice_date_due).days for inv in invoices)
+            oldest[partner.id] = max(oldest.get(partner.id, 0), days)
+        lifted = self.env["res.partner"]
+        for partner in held:
+            reminder = partner.b2b_credit_hold_reminder_id
+            days = oldest.get(partner.id, 0)
+            if days >= reminder.level_id.min_days:
+                continue
+            reason = self.env._(
+                "Collections hold lifted automatically: %(reminder)s had put the account on "
+                "hold; no invoice is overdue %(days)s days or more any more (oldest overdue "
+                "now: %(oldest)s days). Checked %(trigger)s.",
+                reminder=reminder.name,
+                days=reminder.level_id.min_days,
+                oldest=days,
+                trigger=trigger,
+            )
+            partner.b2b_set_credit_status(False, reason)
+            partner.message_post(
+                body=self.env._(
+                    "%(reason)s Credit status now: %(status)s.",
+                    reason=reason,
+                    status=dict(credit.STATUSES)[partner.b2b_credit_status],
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            lifted |= partner
+        return lifted.with_env(self.env)
 
     @api.model
     def _b2b_seed_collections_demo(self, today=None):
@@ -359,3 +461,21 @@ class ResPartner(models.Model):
             if friendly:
                 friendly._b2b_send_one()
         return Reminder.search([("state", "in", ("draft", "sent"))])
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A payment or credit note just matched invoices: lift the collections holds it ends."""
+        partials = super().create(vals_list)
+        lines = partials.debit_move_id | partials.credit_move_id
+        partners = lines.partner_id.commercial_partner_id
+        if partners:
+            partners._b2b_lift_collection_holds(
+                trigger=self.env._(
+                    "after a payment or credit note reconciled by %s", self.env.user.name
+                )
+            )
+        return partials

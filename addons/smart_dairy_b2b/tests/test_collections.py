@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Collections: level per oldest overdue invoice, one reminder per customer, the edited
-preview is what is sent, cron idempotence, the hold notice through the credit status API.
+preview is what is sent, cron idempotence, the hold notice through the credit status API and
+its hold lifted when the customer pays (a hold set by hand stays).
 
 Levels (data): friendly 1-30 days (sent by the cron), firm 31-60, hold notice 61+ (puts on
 hold); repeat window 7 days. Amounts hand-computed in the comments (no taxes).
@@ -267,6 +268,7 @@ class TestCollections(CreditMixin, TransactionCase):
         partner.invalidate_recordset()
         self.assertEqual(partner.b2b_credit_status, "on_hold")
         self.assertEqual(partner.b2b_credit_status_manual, "on_hold")
+        self.assertEqual(partner.b2b_credit_hold_reminder_id, reminder)
         history = partner.b2b_credit_history_ids.filtered(lambda h: h.event == "override")
         self.assertEqual(len(history), 1)
         self.assertEqual((history.old_value, history.new_value), ("active", "on_hold"))
@@ -288,6 +290,165 @@ class TestCollections(CreditMixin, TransactionCase):
         self.assertEqual(
             len(partner.b2b_credit_history_ids.filtered(lambda h: h.event == "override")), 1
         )
+
+    # ------------------------------------------------------------------ collections hold lifted
+    def _held_customer(self, name):
+        """On hold by a sent hold notice: 1,200 due 70 days ago and 300 due 20 days ago.
+
+        The automatic hold comes only after 90 days here, so the status is the notice's.
+        """
+        self.env["ir.config_parameter"].sudo().set_param(
+            "smart_dairy_b2b.credit_hold_overdue_days", "90"
+        )
+        partner = self._customer(name)
+        old = self._invoice(partner, 1200, 70)
+        young = self._invoice(partner, 300, 20)
+        reminder = self._prepare(partner)
+        self.assertEqual(reminder.level_id, self.hold)
+        reminder.with_user(self.manager).action_send()
+        partner.invalidate_recordset()
+        self.assertEqual(partner.b2b_credit_status, "on_hold")
+        self.assertEqual(partner.b2b_credit_hold_reminder_id, reminder)
+        return partner, old, young, reminder
+
+    def _pay(self, invoice, amount=None):
+        """A payment registered by the credit manager with the register-payment wizard."""
+        wizard = (
+            self.env["account.payment.register"]
+            .with_user(self.manager)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"amount": amount} if amount else {})
+        )
+        payment = wizard._create_payments()
+        self.assertIn(invoice, payment.reconciled_invoice_ids)
+        return payment
+
+    def _lift_notes(self, partner):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", partner.id),
+                ("body", "ilike", "Collections hold lifted"),
+            ]
+        )
+
+    def _credit_note(self, invoice, amount):
+        """A posted credit note of ``amount`` matched with ``invoice``."""
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": invoice.partner_id.id,
+                "company_id": self.company.id,
+                "invoice_date": self.today,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "T returned", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        (invoice | refund).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+        ).reconcile()
+        return refund
+
+    def test_paying_the_old_invoices_lifts_the_collections_hold(self):
+        partner, old, young, reminder = self._held_customer("T Paying Store")
+        self._pay(old)
+        self.assertIn(old.payment_state, ("paid", "in_payment"))
+        partner.invalidate_recordset()
+        # back to the automatic status (the 300 due 20 days ago is under the notice's 61 days)
+        self.assertEqual(partner.b2b_credit_status, "active")
+        self.assertFalse(partner.b2b_credit_status_manual)
+        self.assertFalse(partner.b2b_credit_hold_reminder_id)
+        self.assertEqual(young.payment_state, "not_paid")
+        history = partner.b2b_credit_history_ids.filtered(lambda h: h.event == "override")
+        history = history.sorted("id")
+        self.assertEqual(
+            [(h.old_value, h.new_value) for h in history],
+            [("active", "on_hold"), ("on_hold", "automatic")],
+        )
+        lift = history[-1]
+        self.assertEqual(lift.user_id, self.manager)
+        self.assertIn(reminder.name, lift.reason)
+        self.assertIn("overdue 61 days or more", lift.reason)
+        self.assertIn("oldest overdue now: 20 days", lift.reason)
+        note = self._lift_notes(partner)
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.author_id, self.manager.partner_id)
+        self.assertIn("reconciled by T Credit Manager", note.body)
+        self.assertIn("Credit status now: Active", note.body)
+        # an internal note: the customer is not e-mailed about it
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertFalse(self.env["mail.mail"].sudo().search([("mail_message_id", "=", note.id)]))
+        partner._b2b_check_credit_hold()  # the credit gate lets orders through again
+
+    def test_partial_payment_keeps_the_collections_hold(self):
+        partner, old, young, reminder = self._held_customer("T Partial Store")
+        self._pay(old, 1000.0)  # 200 of the 1,200 still open, 70 days late
+        self.assertEqual(old.payment_state, "partial")
+        self._pay(young)  # the invoice 20 days late paid in full does not change that
+        partner.invalidate_recordset()
+        self.assertEqual(partner.b2b_credit_status, "on_hold")
+        self.assertEqual(partner.b2b_credit_status_manual, "on_hold")
+        self.assertEqual(partner.b2b_credit_hold_reminder_id, reminder)
+        self.assertFalse(self._lift_notes(partner))
+        # a credit note for the 200 left settles the old invoice: lifted
+        self._credit_note(old, 200.0)
+        self.assertIn(old.payment_state, ("paid", "in_payment"))
+        partner.invalidate_recordset()
+        self.assertEqual(partner.b2b_credit_status, "active")
+        self.assertFalse(partner.b2b_credit_hold_reminder_id)
+        self.assertIn("oldest overdue now: 0 days", self._lift_notes(partner).body)
+
+    def test_hold_set_by_a_credit_manager_stays_after_payment(self):
+        partner, old, young, _reminder = self._held_customer("T Confirmed Store")
+        # the credit manager confirms the hold by hand: now it is his, not the notice's
+        partner.with_user(self.manager).b2b_set_credit_status(
+            "on_hold", "cheques bounced twice; talk to the owner first"
+        )
+        self.assertFalse(partner.b2b_credit_hold_reminder_id)
+        manual = self._customer("T Manual Store")
+        inv = self._invoice(manual, 500, 70)
+        manual.with_user(self.manager).b2b_set_credit_status("on_hold", "disputed deliveries")
+        for invoice in (old, young, inv):
+            self._pay(invoice)
+        self._cron(partner | manual, self.today)
+        for customer in (partner, manual):
+            with self.subTest(customer=customer.name):
+                customer.invalidate_recordset()
+                self.assertEqual(customer.b2b_credit_status_manual, "on_hold")
+                self.assertEqual(customer.b2b_credit_status, "on_hold")
+                self.assertFalse(self._lift_notes(customer))
+
+    def test_cron_lifts_a_hold_no_reconciliation_ended(self):
+        partner, old, _young, reminder = self._held_customer("T Cancelled Store")
+        # the old invoice was raised in error and is cancelled: nothing is reconciled
+        old.button_draft()
+        old.button_cancel()
+        partner.invalidate_recordset()
+        self.assertEqual(partner.b2b_credit_hold_reminder_id, reminder)
+        still_late = self._customer("T Still Late Store")
+        self._invoice(still_late, 100, 75)
+        self._prepare(still_late).with_user(self.manager).action_send()
+        self.assertTrue(still_late.b2b_credit_hold_reminder_id)
+        # the daily cron over every collections hold
+        Reminder = self.Reminder.with_context(b2b_no_commit=True)
+        Reminder._cron_b2b_collections(self.today)
+        partner.invalidate_recordset()
+        self.assertEqual(partner.b2b_credit_status, "active")
+        self.assertFalse(partner.b2b_credit_hold_reminder_id)
+        note = self._lift_notes(partner)
+        self.assertEqual(len(note), 1)
+        self.assertIn("by the daily collections run", note.body)
+        # an invoice still 75 days late keeps its collections hold
+        still_late.invalidate_recordset()
+        self.assertEqual(still_late.b2b_credit_status_manual, "on_hold")
+        self.assertTrue(still_late.b2b_credit_hold_reminder_id)
+        self.assertFalse(self._lift_notes(still_late))
+        Reminder._cron_b2b_collections(self.today)  # idempotent: no second note
+        self.assertEqual(len(self._lift_notes(partner)), 1)
 
     def test_paid_before_sending_cancels(self):
         partner = self._customer("T Paid Store")
