@@ -219,7 +219,7 @@ def _key_from(request):
 
 
 def check_rate(env, key, limit, window=RATE_WINDOW_SECONDS, message=None):
-    """Count a request in the shared PostgreSQL counter; ``ApiError`` 429 when over ``limit``."""
+    """Count a request in the shared PostgreSQL rate limit; ``ApiError`` 429 when over ``limit``."""
     # sudo: the counter table is technical, no user reads it.
     allowed, retry_after = env["smart.dairy.b2b.api.rate"].sudo()._hit(key, limit, window)
     if not allowed:
@@ -247,8 +247,8 @@ def _user_env(env, request):
     """The environment of the portal user owning the request's API key (``ApiError``)."""
     fail_key, fail_limit = _auth_failures(env, request)
     # sudo: the counter table is technical, no user reads it.
-    failures, retry_after = env["smart.dairy.b2b.api.rate"].sudo()._peek(fail_key)
-    if failures >= fail_limit:
+    allowed, retry_after = env["smart.dairy.b2b.api.rate"].sudo()._peek(fail_key, fail_limit)
+    if not allowed:
         # refused before the (deliberately slow) key hashing
         raise ApiError(
             429,

@@ -8,6 +8,7 @@ errors against the shared ``{"error": {"code", "message", "details"}}`` shape.
 import threading
 import uuid
 from contextlib import closing
+from datetime import datetime, timedelta
 
 import jsonschema
 
@@ -170,14 +171,21 @@ class TestRestApi(CreditMixin, HttpCase):
             body = self._check(res, 429, "Error")
             self.assertEqual(body["error"]["code"], "rate_limited")
             retry_after = int(res.headers["Retry-After"])
-            self.assertTrue(1 <= retry_after <= 60, retry_after)
+            # the test's requests share one transaction, so one database clock reading: 3 per
+            # minute is one per 20 s, the next is due 20 s after the burst (refusals not counted)
+            self.assertEqual(retry_after, 20)
             self.assertEqual(body["error"]["details"], {"limit": 3, "retry_after": retry_after})
         self._documented("/catalog", "get", 429)
-        # the count lives in PostgreSQL (one row per key and minute), not in the worker
-        rows = (
-            self.env["smart.dairy.b2b.api.rate"].sudo().search([("key", "like", f"key:{user.id}:")])
+        # the state lives in PostgreSQL (one row per key), not in the worker: the three accepted
+        # requests are paid off 3 x 20 s after now
+        self.env.cr.execute(
+            """
+            SELECT count(*), bool_and(tat = (now() AT TIME ZONE 'UTC') + interval '60 seconds')
+              FROM smart_dairy_b2b_api_rate WHERE key LIKE %s
+            """,
+            [f"key:{user.id}:%"],
         )
-        self.assertEqual(rows.mapped("hits"), [5])
+        self.assertEqual(self.env.cr.fetchone(), (1, True))
         # another key of the same limit is not affected
         self._check(self._get("/catalog", self.key_a), 200, "Catalog")
 
@@ -229,50 +237,138 @@ class TestRestApi(CreditMixin, HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestRestRateConcurrency(TransactionCase):
-    """The counter is atomic across database connections (= workers), committed hit by hit."""
+    """The limiter is atomic across database connections (= workers), committed hit by hit."""
 
-    def test_two_connections_enforce_one_limit(self):
+    def test_parallel_connections_enforce_one_limit(self):
         Rate = self.env["smart.dairy.b2b.api.rate"]
         key = f"test-concurrency-{uuid.uuid4().hex}"
-        limit, per_worker = 30, 40
+        # one request per 48 min once the 30 are spent: none more during the test
+        limit, window, connections, per_connection = 30, 86400, 4, 20
         results = []
         errors = []
-        barrier = threading.Barrier(2)
+        barrier = threading.Barrier(connections)
 
         def worker():
             try:
                 # a real connection of its own, as another worker process would have
                 with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
                     barrier.wait(timeout=30)
-                    for _i in range(per_worker):
-                        results.append(Rate._hit_cr(cr, key, limit, 3600, own_transaction=True))
+                    for _i in range(per_connection):
+                        results.append(Rate._hit_cr(cr, key, limit, window, own_transaction=True))
                         # each hit its own transaction, as in production
                         cr.commit()  # pylint: disable=invalid-commit
             except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
                 errors.append(exc)
 
-        threads = [threading.Thread(target=worker) for _i in range(2)]
+        threads = [threading.Thread(target=worker) for _i in range(connections)]
         try:
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join(timeout=120)
             self.assertEqual(errors, [])
-            self.assertEqual(len(results), 2 * per_worker)
-            # exactly `limit` requests allowed in all, whoever asked (unless the hour turned)
-            windows = set()
+            self.assertEqual(len(results), connections * per_connection)
+            # exactly `limit` requests accepted in all, whoever asked
+            self.assertEqual(sum(1 for allowed, _retry in results if allowed), limit)
+            self.assertTrue(all(retry == 0 for allowed, retry in results if allowed))
+            self.assertTrue(all(1 <= retry <= window for allowed, retry in results if not allowed))
             with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
-                cr.execute(
-                    "SELECT window_start, hits FROM smart_dairy_b2b_api_rate WHERE key = %s",
-                    [key],
-                )
-                windows = dict(cr.fetchall())
-            self.assertEqual(sum(windows.values()), 2 * per_worker)
-            if len(windows) == 1:
-                self.assertEqual(sum(1 for allowed, _retry in results if allowed), limit)
-            self.assertTrue(all(1 <= retry <= 3600 for _allowed, retry in results))
+                cr.execute("SELECT count(*) FROM smart_dairy_b2b_api_rate WHERE key = %s", [key])
+                self.assertEqual(cr.fetchone(), (1,))
         finally:
             with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
                 cr.execute("DELETE FROM smart_dairy_b2b_api_rate WHERE key = %s", [key])
                 # the workers committed their rows outside the test transaction: remove them
                 cr.commit()  # pylint: disable=invalid-commit
+
+
+# a minute boundary: fixed one-minute windows would reset here
+BOUNDARY = datetime(2026, 3, 2, 9, 0, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestRestRateGcra(TransactionCase):
+    """The limiter against a clock the test drives (``now``), in the real PostgreSQL statement."""
+
+    def _hit(self, key, limit, at, window=60):
+        return self.env["smart.dairy.b2b.api.rate"]._hit_cr(self.env.cr, key, limit, window, now=at)
+
+    def _accepted(self, key, limit, times, window=60):
+        return [at for at in times if self._hit(key, limit, at, window)[0]]
+
+    def assertBounded(self, accepted, limit, window=60):
+        """Every stretch of ``d`` seconds accepted at most ``limit + floor(d * limit / window)``:
+        ``limit`` at once, then the steady rate."""
+        accepted = sorted(accepted)
+        for i, start in enumerate(accepted):
+            for j in range(i, len(accepted)):
+                span = accepted[j] - start
+                allowed_max = limit + span * limit // timedelta(seconds=window)
+                self.assertLessEqual(
+                    j - i + 1, allowed_max, f"{j - i + 1} accepted in {span} s from {start}"
+                )
+
+    def test_no_burst_at_window_boundary(self):
+        """Fixed windows accept 2 x limit around a minute boundary; the GCRA only the limit."""
+        limit = 10  # per minute: one per 6 s
+        before = BOUNDARY - timedelta(seconds=0.5)
+        after = BOUNDARY + timedelta(seconds=0.5)
+        first = [self._hit("t-boundary", limit, before) for _i in range(limit)]
+        second = [self._hit("t-boundary", limit, after) for _i in range(limit)]
+        self.assertEqual(first, [(True, 0)] * limit)
+        # the next request is due 6 s after the burst, 5 s after `after`
+        self.assertEqual(second, [(False, 5)] * limit)
+        # a greedy client (every 0.25 s for 3 minutes across two boundaries) gets the limit at
+        # once, then one request per 6 s: 10 + 180 / 6 - 1 in all, never a burst
+        times = [BOUNDARY - timedelta(seconds=90 - i / 4) for i in range(720)]
+        accepted = self._accepted("t-greedy", limit, times)
+        self.assertBounded(accepted, limit)
+        self.assertEqual(len(accepted), limit + 30 - 1)
+
+    def test_steady_rate_allowed(self):
+        """A client that keeps to the limit is never refused, steadily or in full bursts."""
+        # 120 per minute, one every 0.5 s, for 5 minutes
+        times = [BOUNDARY + timedelta(seconds=i / 2) for i in range(600)]
+        self.assertEqual(len(self._accepted("t-steady", 120, times)), 600)
+        # the whole limit at once, once a minute (7 per minute: an interval of 8.571428... s)
+        times = [BOUNDARY + timedelta(minutes=m) for m in range(5) for _i in range(7)]
+        self.assertEqual(len(self._accepted("t-bursts", 7, times)), 35)
+        # and not faster: after a full burst of 8 per minute, the next is due 7.5 s later
+        self.assertEqual(len(self._accepted("t-over", 8, [BOUNDARY] * 8)), 8)
+        due = BOUNDARY + timedelta(seconds=7.5)
+        self.assertEqual(self._hit("t-over", 8, due - timedelta(microseconds=1)), (False, 1))
+        self.assertEqual(self._hit("t-over", 8, due), (True, 0))
+
+    def test_retry_after_and_peek_agree_with_hit(self):
+        Rate = self.env["smart.dairy.b2b.api.rate"]
+        for _i in range(3):  # 3 per minute: one per 20 s
+            self.assertEqual(self._hit("t-retry", 3, BOUNDARY), (True, 0))
+        later = BOUNDARY + timedelta(seconds=1.5)
+        # peeking counts nothing: the same answer twice, and the same as the hit
+        self.assertEqual(Rate._peek("t-retry", 3, now=later), (False, 19))
+        self.assertEqual(Rate._peek("t-retry", 3, now=later), (False, 19))
+        self.assertEqual(self._hit("t-retry", 3, later), (False, 19))
+        # Retry-After is honest: one second earlier is still refused, then accepted
+        self.assertEqual(self._hit("t-retry", 3, later + timedelta(seconds=18))[0], False)
+        self.assertEqual(Rate._peek("t-retry", 3, now=later + timedelta(seconds=19)), (True, 0))
+        self.assertEqual(self._hit("t-retry", 3, later + timedelta(seconds=19)), (True, 0))
+        self.assertEqual(Rate._peek("t-unknown", 3), (True, 0))
+        # a limit of 0 closes the key
+        self.assertEqual(self._hit("t-closed", 0, BOUNDARY), (False, 60))
+        self.assertEqual(Rate._peek("t-closed", 0), (False, 60))
+
+    def test_gc_drops_only_empty_buckets(self):
+        Rate = self.env["smart.dairy.b2b.api.rate"]
+        self.env.cr.execute("SELECT now() AT TIME ZONE 'UTC'")
+        db_now = self.env.cr.fetchone()[0]
+        self._hit("t-gc-old", 1, db_now - timedelta(minutes=2))  # paid off a minute ago
+        for _i in range(2):
+            self._hit("t-gc-busy", 2, db_now)  # paid off in a minute
+        Rate._gc_empty_buckets()
+        self.env.cr.execute(
+            "SELECT key FROM smart_dairy_b2b_api_rate WHERE key LIKE %s ORDER BY key", ["t-gc-%"]
+        )
+        self.assertEqual(self.env.cr.fetchall(), [("t-gc-busy",)])
+        # the purge changed no decision: the busy key is still closed, the old one open
+        self.assertEqual(self._hit("t-gc-busy", 2, db_now)[0], False)
+        self.assertEqual(self._hit("t-gc-old", 1, db_now), (True, 0))
