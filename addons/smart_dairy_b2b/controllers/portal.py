@@ -8,7 +8,7 @@ from odoo.tools import html2plaintext
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..lib import credit, pricing, roles
+from ..lib import credit, order_lines, pricing, roles
 from ..lib.errors import error_message
 from .registration import DELIVERY_KEYS
 
@@ -103,9 +103,30 @@ class B2bPortal(CustomerPortal):
             },
         )
 
+    @staticmethod
+    def _b2b_catalog_lines(post):
+        """The catalog's ``qty_<product id>`` fields as order lines keyed by product id."""
+        lines = []
+        for key, value in post.items():
+            if not key.startswith("qty_") or str(value or "").strip() in ("", "0"):
+                continue
+            try:
+                product_id = int(key[4:])
+            except ValueError:
+                raise ValidationError(request.env._("Invalid quantity.")) from None
+            lines.append({"key": key, "product_id": product_id, "quantity": str(value)[:32]})
+        if not lines:
+            raise ValidationError(request.env._("Enter at least one quantity."))
+        if len(lines) > order_lines.MAX_ROWS:
+            raise ValidationError(
+                request.env._("Order at most %(n)s products at once.", n=order_lines.MAX_ROWS)
+            )
+        return lines
+
     @http.route("/b2b/order", type="http", auth="user", website=True, methods=["POST"])
     def b2b_order(self, **post):
-        """Quick order from the catalog: a quotation for the partner (ordering flow: #6)."""
+        """Quick order from the catalog: a new quotation through the portal's one ordering path
+        (``smart.dairy.b2b.quick.order._b2b_submit``: the same gates as the pad and uploads)."""
         user = self._b2b_user()
         if not user:
             return self._b2b_denied()
@@ -113,61 +134,12 @@ class B2bPortal(CustomerPortal):
             return request.render(
                 "smart_dairy_b2b.b2b_access_denied", {"status": "viewer"}, status=403
             )
-        env = request.env
-        quantities = {}
-        for key, value in post.items():
-            if key.startswith("qty_") and value not in ("", "0", None):
-                try:
-                    quantities[int(key[4:])] = float(value)
-                except ValueError:
-                    return request.redirect("/b2b/catalog?error=Invalid+quantity")
-        if not quantities:
-            return request.redirect("/b2b/catalog?error=Enter+at+least+one+quantity")
-        # Visible products only (record rules of the user).
-        products = env["product.product"].browse(list(quantities)).exists()
-        products = products.filtered_domain([("b2b_published", "=", True)])
-        if len(products) != len(quantities):
-            raise AccessError(env._("Unknown product."))
-        partner = user.partner_id
-        pricelist = partner._b2b_pricelist()
         try:
-            for product in products:
-                product.product_tmpl_id._b2b_check_quantity(quantities[product.id])
-            amount = 0.0
-            for product in products:
-                price = pricelist._get_product_price(product, quantities[product.id])
-                amount += price * quantities[product.id]
-            needs_partner_approval = False
-            try:
-                user._b2b_check_can_order(amount)
-            except AccessError:
-                # A buyer above his personal limit: the order waits for a manager of his
-                # company (approved on the portal) instead of being refused.
-                if not (user.b2b_role == "buyer" and user._b2b_portal_ok()):
-                    raise
-                needs_partner_approval = True
-            partner.commercial_partner_id._b2b_check_credit_hold()
-            # sudo: portal users cannot create sale orders; the partner is the user's own
-            # contact, the products were read with the user's rights, prices come from the
-            # partner's pricelist; the order constraint re-checks the partner's status.
-            order = (
-                env["sale.order"]
-                .sudo()
-                .create(
-                    {
-                        "partner_id": partner.id,
-                        "pricelist_id": pricelist.id,
-                        "b2b_partner_approval": "pending" if needs_partner_approval else "none",
-                        "order_line": [
-                            (0, 0, {"product_id": p.id, "product_uom_qty": quantities[p.id]})
-                            for p in products
-                        ],
-                    }
-                )
+            order, _priced = request.env["smart.dairy.b2b.quick.order"]._b2b_submit(
+                user, self._b2b_catalog_lines(post)
             )
-        except (ValidationError, AccessError) as exc:
-            message = error_message(exc)
-            return request.redirect("/b2b/catalog?" + url_encode({"error": message}))
+        except (ValidationError, AccessError, UserError) as exc:
+            return request.redirect("/b2b/catalog?" + url_encode({"error": error_message(exc)}))
         return request.redirect(order.get_portal_url())
 
     # ------------------------------------------------------------------ company users

@@ -18,32 +18,45 @@ class B2bQuickOrder(models.AbstractModel):
 
     # ------------------------------------------------------------------ lookups
     @api.model
-    def _b2b_find_products(self, skus):
-        """``{sku.upper(): product | "hidden"}`` for the SKUs that exist; one search each way.
+    def _b2b_search_products(self, field, values, wanted, key):
+        """``{key(product): product | "hidden"}`` for the products whose ``field`` is in
+        ``values``; ``wanted``: the keys asked for. One search with the user's rights, a second
+        one only when some keys were not found.
 
         ``"hidden"``: the product exists but this user may not buy it (not published, not for
         sale, or another company's - record rules).
         """
+        Product = self.env["product.product"]
+        visible = Product.search(
+            [(field, "in", values), ("b2b_published", "=", True), ("sale_ok", "=", True)]
+        )
+        found = {key(p): p for p in visible}
+        missing = wanted - set(found)
+        if missing:
+            # sudo: only tells "exists but not for you" from "unknown"; nothing is read.
+            hidden = Product.sudo().with_context(active_test=False).search([(field, "in", values)])
+            for code in {key(p) for p in hidden} & missing:
+                found[code] = order_lines.HIDDEN
+        return found
+
+    @api.model
+    def _b2b_find_products(self, skus):
+        """``{sku.upper(): product | "hidden"}`` for the SKUs that exist (the pad, uploads)."""
         keys = {s.strip().upper() for s in skus if s and s.strip()}
         if not keys:
             return {}
         codes = list(keys | {s.strip() for s in skus if s} | {k.lower() for k in keys})
-        visible = self.env["product.product"].search(
-            [("default_code", "in", codes), ("b2b_published", "=", True), ("sale_ok", "=", True)]
+        return self._b2b_search_products(
+            "default_code", codes, keys, lambda p: p.default_code.upper()
         )
-        found = {p.default_code.upper(): p for p in visible}
-        missing = keys - set(found)
-        if missing:
-            # sudo: only tells "exists but not for you" from "unknown SKU"; nothing is read.
-            hidden = (
-                self.env["product.product"]
-                .sudo()
-                .with_context(active_test=False)
-                .search([("default_code", "in", codes)])
-            )
-            for code in {p.default_code.upper() for p in hidden} & missing:
-                found[code] = order_lines.HIDDEN
-        return found
+
+    @api.model
+    def _b2b_find_product_ids(self, product_ids):
+        """``{id: product | "hidden"}`` for the product ids that exist (the catalog posts ids)."""
+        ids = {int(i) for i in product_ids}
+        if not ids:
+            return {}
+        return self._b2b_search_products("id", list(ids), ids, lambda p: p.id)
 
     @api.model
     def _b2b_current_draft(self, user, order_id=None):
@@ -78,16 +91,22 @@ class B2bQuickOrder(models.AbstractModel):
     def _b2b_price_lines(self, partner, lines, order=None):
         """Price and check all ``lines`` at once.
 
-        ``lines``: ``[{"key", "sku", "quantity"}]`` (quantity as typed). ``order``: a draft whose
-        lines the new ones are merged into (its quantities count for breaks and stock).
+        ``lines``: ``[{"key", "sku", "quantity"}]`` (quantity as typed), or ``"product_id"``
+        instead of ``"sku"`` (the catalog). ``order``: a draft whose lines the new ones are
+        merged into (its quantities count for breaks and stock).
         Returns ``{"rows": [...], "total": untaxed total of the valid rows, "currency"}``.
-        Queries do not grow with the number of lines: one product search (two when some SKUs
-        are unknown), the batched break tables, one stock computation.
+        Queries do not grow with the number of lines: one product search per kind of key (SKUs,
+        ids; one more when some are unknown), the batched break tables, one stock computation.
         """
         pricelist = partner._b2b_pricelist()
-        found = self._b2b_find_products([str(line.get("sku") or "") for line in lines])
+        found = self._b2b_find_products(
+            [str(line.get("sku") or "") for line in lines if not line.get("product_id")]
+        )
+        found_ids = self._b2b_find_product_ids(
+            [line["product_id"] for line in lines if line.get("product_id")]
+        )
         products = self.env["product.product"].browse(
-            {p.id for p in found.values() if not isinstance(p, str)}
+            {p.id for p in (*found.values(), *found_ids.values()) if not isinstance(p, str)}
         )
         if order:
             products |= order.order_line.product_id.filtered(
@@ -107,15 +126,19 @@ class B2bQuickOrder(models.AbstractModel):
                 )
         rows = []
         for line in lines:
-            sku = str(line.get("sku") or "").strip()
-            product = found.get(sku.upper())
+            if line.get("product_id"):
+                product = found_ids.get(int(line["product_id"]))
+                sku = f"#{line['product_id']}"
+            else:
+                sku = str(line.get("sku") or "").strip()
+                product = found.get(sku.upper())
             row = {"key": line.get("key"), "sku": sku, "product_id": False, "name": ""}
             if product is not None and not isinstance(product, str):
                 tmpl = product.product_tmpl_id
                 row.update(
                     product_id=product.id,
                     name=product.name,
-                    sku=product.default_code,
+                    sku=product.default_code or product.name,
                     pack=tmpl.b2b_pack_label or "",
                     min_qty=tmpl.b2b_min_qty,
                     multiple=tmpl.b2b_qty_multiple,
@@ -128,6 +151,8 @@ class B2bQuickOrder(models.AbstractModel):
                     None,  # stock is checked on the merged quantity below
                     product.name,
                 )
+            elif product is None and line.get("product_id"):
+                check = order_lines.RowCheck(order_lines.UNKNOWN_SKU, self.env._("unknown product"))
             else:
                 check = order_lines.check_row(line.get("quantity"), product)
             row.update(code=check.code, message=check.message, quantity=check.quantity)
@@ -216,11 +241,12 @@ class B2bQuickOrder(models.AbstractModel):
     ):
         """Create the partner's draft order or add ``lines`` to ``order`` (one of his drafts).
 
-        The same gates as the catalog quick order (``/b2b/order``): the role may order, the
-        credit hold refuses with its reason, a buyer above his personal limit leaves the order
-        waiting for a manager of his company; internal approvals follow from the amount
-        (``sale_order_approval``). Rows in error refuse the whole submit (pad) or are left out
-        and reported (upload, ``skip_errors``). ``only_available``: keys of short-stock rows to
+        The one ordering path of the portal (catalog ``/b2b/order``, quick order pad, upload):
+        the account is active and the role may order, every line passes the pack and
+        sellability checks, the credit hold refuses with its reason, a buyer above his personal
+        limit leaves the order waiting for a manager of his company; internal approvals follow
+        from the amount (``sale_order_approval``). Rows in error refuse the whole submit
+        (catalog, pad) or are left out and reported (upload, ``skip_errors``). ``only_available``: keys of short-stock rows to
         order at the available quantity instead of a backorder.
         Returns ``(order, priced)``.
         """
@@ -241,7 +267,7 @@ class B2bQuickOrder(models.AbstractModel):
         errors = [r for r in priced["rows"] if r["code"] in order_lines.ERROR_CODES]
         if errors and not skip_errors:
             raise ValidationError(
-                self.env._("Correct the lines in red first: %(lines)s.")
+                self.env._("Correct these lines first: %(lines)s.")
                 % {"lines": "; ".join(f"{r['sku'] or '?'}: {r['message']}" for r in errors)}
             )
         quantities = {}

@@ -179,9 +179,10 @@ class TestPortalSecurity(B2bTestMixin, HttpCase):
         token = self._csrf("/b2b/catalog")
         SaleOrder = self.env["sale.order"]
         before = SaleOrder.search_count([])
-        # not a multiple of the crate (12)
+        # not a multiple of the crate (12): the pad's message (same ordering path)
         res = self.url_open("/b2b/order", data={"csrf_token": token, f"qty_{self.milk.id}": "13"})
-        self.assertIn("multiples of 12", res.text)
+        self.assertIn("sold in packs of 12: 13 is not a multiple", res.text)
+        self.assertEqual(SaleOrder.search_count([]), before)
         # 60 x 91.00 = 5460 BDT > personal limit 5000: the order waits for a manager (#6)
         res = self.url_open("/b2b/order", data={"csrf_token": token, f"qty_{self.milk.id}": "60"})
         self.assertIn("waits for the approval of a", res.text)
