@@ -44,6 +44,26 @@ def test_predict_shapes_and_insufficient_history(sim_model):
     assert "nan" not in set(ok.animal_id)
 
 
+def test_clean_band_decides_what_is_a_recording_error(sim_model):
+    """``clean_band``: a day at 55 % of the cow's level is a recording error with a +-40 %
+    band (left out of the history and of the targets) but not with the default +-50 %;
+    models pickled before the parameter existed keep the default."""
+    dim = np.arange(1, 61)
+    y = np.full(60, 10.0)
+    y[39] = 5.5  # DIM 40
+    daily = pd.DataFrame({"animal_id": "c", "dim": dim, "yield_kg": y, "parity": 2})
+    wide = YieldForecaster(clean_band=0.5).training_rows(daily)
+    tight = YieldForecaster(clean_band=0.4).training_rows(daily)
+    assert (wide["col"] + wide["h"] == 39).any() and not (tight["col"] + tight["h"] == 39).any()
+    # the history: the low day pulls the 7-day level of the next week down only at +-50 %
+    after = wide[(wide["col"] == 41) & (wide["h"] == 1)]["m7"].iloc[0]
+    assert after < 10.0
+    assert tight[(tight["col"] == 41) & (tight["h"] == 1)]["m7"].iloc[0] == 10.0
+    old = YieldForecaster()
+    del old.clean_band
+    assert old._band() == 0.5
+
+
 @pytest.mark.real_data
 def test_milkman_targets(milkman_path):
     """Real data, split by cow (30 % unseen cows) and by time (only past days are used).

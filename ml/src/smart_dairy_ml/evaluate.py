@@ -25,7 +25,7 @@ from .health import HealthRiskModel, evaluate_health, label_sessions, rule_alert
 from .heat import HeatDetector, rule150_alerts, zscore_alerts
 from .heat_tiestall import TieStallHeatDetector
 from .lactation import InsufficientData, LactationCurve
-from .metrics import heat_cowday_metrics
+from .metrics import heat_cowday_metrics, wilson_interval
 from .ration import least_cost_ration, requirements
 from .simulator import HerdSimulator
 
@@ -142,9 +142,8 @@ def eval_forecast_sim(seed, model, n_cows=255, days=300):
     return evaluate_forecaster(None, sim_daily(r), model=model, wood_baseline=False)
 
 
-def eval_forecast_milkman(path=None, folds=3, seed=0, wood_baseline=True, **kw):
-    """Cross-validation by cow (each cow is test once, forecasts use only its past days)."""
-    d = load_milkman(path or default_milkman_path())
+def _milkman_cv(d, folds=3, seed=0, wood_baseline=False, **kw):
+    """Test rows (features, target, ``pred``) of every fold, pooled, and per-fold results."""
     cows = np.unique(d["cowno"])
     perm = np.random.default_rng(seed).permutation(cows)
     rows, per_fold = [], []
@@ -157,7 +156,57 @@ def eval_forecast_milkman(path=None, folds=3, seed=0, wood_baseline=True, **kw):
         X = model.training_rows(te)
         X["pred"] = model.predict_rows(X)
         rows.append(X)
-    X = pd.concat(rows, ignore_index=True)
+    return pd.concat(rows, ignore_index=True), per_fold
+
+
+def milkman_protocols(path=None, folds=3, seed=0):
+    """h=7 MAPE of the model and of the last-7-days mean under other evaluation protocols.
+
+    The issue quotes ~8.0-8.2 % for the last-7-days mean; the main protocol here gives 8.5 %.
+    This shows how the absolute figure moves with choices the issue leaves open (what counts
+    as a recording error; which part of the lactation is forecast), each baseline computed
+    in the same run as its model. Nothing is tuned here: the forecaster's defaults are used.
+    """
+    d = load_milkman(path or default_milkman_path())
+    out = []
+
+    def row(name, X, keep):
+        s = X[keep & (X["h"] == HORIZON)]
+        ape = ((s["pred"] - s["target"]).abs() / s["target"]).mean() * 100
+        base = ((s["m7"] - s["target"]).abs() / s["target"]).mean() * 100
+        out.append(
+            {
+                "protocol": name,
+                "model": float(ape),
+                "last7_mean": float(base),
+                "relative_improvement": float(1 - ape / base),
+                "n": int(len(s)),
+            }
+        )
+
+    for band in (0.5, 0.4):
+        X, _ = _milkman_cv(d, folds, seed, clean_band=band)
+        everything = pd.Series(True, index=X.index)
+        row(
+            f"recording errors outside ±{band * 100:.0f} % of the trailing median, origins DIM >= 10",
+            X,
+            everything,
+        )
+        if band == 0.5:
+            target_dim = X["dim"] + HORIZON
+            for first, last in ((21, 280), (31, 240)):
+                row(
+                    f"±50 %, origins DIM >= {first}, forecast days DIM < {last}",
+                    X,
+                    (X["dim"] >= first) & (target_dim < last),
+                )
+    return out
+
+
+def eval_forecast_milkman(path=None, folds=3, seed=0, wood_baseline=True, **kw):
+    """Cross-validation by cow (each cow is test once, forecasts use only its past days)."""
+    d = load_milkman(path or default_milkman_path())
+    X, per_fold = _milkman_cv(d, folds, seed, wood_baseline, **kw)
     ape = (X["pred"] - X["target"]).abs() / X["target"] * 100
     base = (X["m7"] - X["target"]).abs() / X["target"] * 100
     h7 = X["h"] == HORIZON
@@ -249,6 +298,20 @@ def eval_ration():
 
 
 # ----------------------------------------------------------------------------- all
+def pooled_sensitivity(per_seed):
+    """Cases of all seeds together: detected / cases, Se and its 95 % Wilson interval."""
+    cases = [int(c) for c in per_seed["cases"]]
+    hits = sum(round(se * c) for se, c in zip(per_seed["sensitivity"], cases, strict=True) if c)
+    n = sum(cases)
+    lo, hi = wilson_interval(hits, n)
+    return {
+        "detected": hits,
+        "cases": n,
+        "sensitivity": hits / n if n else float("nan"),
+        "ci95": [lo, hi],
+    }
+
+
 def _agg(dicts, keys):
     out = {}
     for k in keys:
@@ -281,6 +344,9 @@ def run_all(seeds=(1, 2, 3), quick=False, milkman=None, log=print):
     results["health_per_seed"] = {
         d: {k: [r["model"][d][k] for r in hres] for k in hk} for d in hres[0]["model"]
     }
+    results["health_pooled"] = {
+        d: pooled_sensitivity(v) for d, v in results["health_per_seed"].items()
+    }
     log(f"[{time.time() - t0:6.1f}s] forecast on simulated herds ...")
     fm = train_forecast_sim(n_cows=n_cows)
     fres = [eval_forecast_sim(s, fm, n_cows=n_cows) for s in seeds]
@@ -291,6 +357,8 @@ def run_all(seeds=(1, 2, 3), quick=False, milkman=None, log=print):
     if path.exists():
         log(f"[{time.time() - t0:6.1f}s] forecast on milkman (3-fold CV by cow) ...")
         results["forecast_milkman"] = eval_forecast_milkman(path)
+        log(f"[{time.time() - t0:6.1f}s] milkman under other protocols ...")
+        results["forecast_milkman_protocols"] = milkman_protocols(path)
         log(f"[{time.time() - t0:6.1f}s] lactation curves on milkman ...")
         results["lactation_milkman"] = eval_lactation_milkman(path)
     else:
@@ -351,6 +419,18 @@ def format_table(r) -> str:
             f"{seeds_str('mastitis', 'sensitivity')} %, Sp "
             f"{seeds_str('mastitis', 'specificity', 100, 2)} %.",
         ]
+    pooled = r.get("health_pooled")
+    if pooled:
+        L += [
+            "",
+            "Model, cases of all seeds pooled: "
+            + "; ".join(
+                f"{d} {v['detected']}/{v['cases']} = {100 * v['sensitivity']:.1f} % "
+                f"(95 % CI {100 * v['ci95'][0]:.0f}-{100 * v['ci95'][1]:.0f} %)"
+                for d, v in pooled.items()
+            )
+            + ".",
+        ]
     fs = r["forecast_sim"]
     L += [
         "",
@@ -387,6 +467,19 @@ def format_table(r) -> str:
         L += ["", "| milkman h=7 by parity | model % | last-7 mean % |", "|---|---|---|"]
         for p, v in fm["by_parity_h7"].items():
             L.append(f"| {p} | {v['model']:.2f} | {v['last7_mean']:.2f} |")
+        protocols = r.get("forecast_milkman_protocols") or []
+        if protocols:
+            L += [
+                "",
+                "| milkman h=7 under other protocols (defaults, nothing tuned) | model % | "
+                "last-7 mean % | better by |",
+                "|---|---|---|---|",
+            ]
+            for v in protocols:
+                L.append(
+                    f"| {v['protocol']} | {v['model']:.2f} | {v['last7_mean']:.2f} | "
+                    f"{100 * v['relative_improvement']:.1f} % |"
+                )
         lm = r["lactation_milkman"]
         L += [
             "",

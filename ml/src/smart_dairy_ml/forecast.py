@@ -74,9 +74,11 @@ def _wood_coef(H, D):
     return np.linalg.solve(S, B[..., None])[..., 0]
 
 
-def feature_matrices(Y, D):
-    """Rolling statistics of the causally cleaned daily matrix (each n x L) + Wood coefs."""
-    H = clean_causal(Y)
+def feature_matrices(Y, D, band=0.5):
+    """Rolling statistics of the causally cleaned daily matrix (each n x L) + Wood coefs.
+
+    ``band``: days outside (1 -/+ band) x the trailing median are recording errors."""
+    H = clean_causal(Y, 1 - band, 1 + band)
     return {
         "m7": _roll(H, 7, 4),
         "m3": _roll(H, 3, 1),
@@ -127,7 +129,7 @@ def gather_features(mats, D, parity, rows, cols, horizons=range(1, HORIZON + 1))
     return pd.concat(frames, ignore_index=True)
 
 
-def build_features(Y, D, parity, horizons=range(1, HORIZON + 1), columns=None):
+def build_features(Y, D, parity, horizons=range(1, HORIZON + 1), columns=None, band=0.5):
     """Feature frame for origins at ``columns`` (default: all) of the daily matrix ``Y``.
 
     ``Y`` (n x L) daily yields, NaN for missing; ``D`` (n x L) DIM of each cell; ``parity`` (n,).
@@ -136,7 +138,7 @@ def build_features(Y, D, parity, horizons=range(1, HORIZON + 1), columns=None):
     """
     n, L = Y.shape
     cols = np.arange(L) if columns is None else np.asarray(columns)
-    mats = feature_matrices(Y, D)
+    mats = feature_matrices(Y, D, band)
     rr, cc = np.meshgrid(np.arange(n), cols, indexing="xy")
     return gather_features(mats, D, parity, rr.ravel(), cc.ravel(), horizons)
 
@@ -164,8 +166,10 @@ class YieldForecaster:
         first_origin_dim=10,
         origin_step=2,
         random_state=0,
+        clean_band=0.5,
     ):
         self.origin_step = origin_step
+        self.clean_band = clean_band
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
@@ -173,12 +177,16 @@ class YieldForecaster:
         self.first_origin_dim = first_origin_dim
         self.random_state = random_state
 
+    def _band(self):
+        return getattr(self, "clean_band", 0.5)  # artifacts written before the parameter
+
     def training_rows(self, daily, step=1):
         ids, Y, D, par = daily_matrix(daily)
-        T = clean_centred(Y)
+        band = self._band()
+        T = clean_centred(Y, 1 - band, 1 + band)
         L = Y.shape[1]
         cols = np.arange(self.first_origin_dim - 1, L - HORIZON, step)
-        X = build_features(Y, D, par, columns=cols)
+        X = build_features(Y, D, par, columns=cols, band=band)
         X["target"] = T[X["row"].to_numpy(), X["col"].to_numpy() + X["h"].to_numpy()]
         X["animal_id"] = ids[X["row"].to_numpy()]
         ok = np.isfinite(X["target"]) & (X["target"] > 0) & np.isfinite(X["m7"]) & (X["m7"] > 0)
@@ -222,14 +230,15 @@ class YieldForecaster:
             rows = np.nonzero(last_col - lag >= 0)[0]
             if rows.size == 0:
                 continue
-            mats = mats or feature_matrices(Y, D)
+            mats = mats or feature_matrices(Y, D, self._band())
             parts.append(gather_features(mats, D, par, rows, last_col[rows] - lag).assign(lag=lag))
         if not parts:
             return pd.DataFrame(
                 columns=["animal_id", "h", "dim", "forecast_kg", "status", "reason", "lag"]
             )
         X = pd.concat(parts, ignore_index=True)
-        n_valid = np.isfinite(clean_causal(Y)).sum(axis=1)
+        band = self._band()
+        n_valid = np.isfinite(clean_causal(Y, 1 - band, 1 + band)).sum(axis=1)
         X["animal_id"] = ids[X["row"].to_numpy()]
         ok = (
             np.isfinite(X["m7"])
@@ -344,8 +353,9 @@ def evaluate_forecaster(train_daily, test_daily, model=None, wood_baseline=True)
     if wood_baseline:
         ids, Y, D, par = daily_matrix(test_daily)
         cols = np.arange(model.first_origin_dim - 1, Y.shape[1] - HORIZON)
-        preds = _wood_baseline(clean_causal(Y), cols)
-        T = clean_centred(Y)
+        band = model._band()
+        preds = _wood_baseline(clean_causal(Y, 1 - band, 1 + band), cols)
+        T = clean_centred(Y, 1 - band, 1 + band)
         e = []
         for (i, j), p in preds.items():
             a = T[i, j + HORIZON]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -88,3 +90,18 @@ def mape(y_true, y_pred) -> float:
     y_pred = np.asarray(y_pred, dtype=float)
     ok = np.isfinite(y_true) & np.isfinite(y_pred) & (y_true > 0)
     return float(np.mean(np.abs(y_pred[ok] - y_true[ok]) / y_true[ok]) * 100)
+
+
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``k / n`` (95 % by default); (nan, nan) if n = 0.
+
+    Used for case sensitivities: with ~30 cases per simulated herd one case is 3 points, so a
+    per-seed figure alone says little; the pooled count and its interval say how sure it is.
+    """
+    if n <= 0:
+        return float("nan"), float("nan")
+    p = k / n
+    den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, mid - half), min(1.0, mid + half)
