@@ -97,6 +97,21 @@ class B2bQuickOrder(B2bPortal):
             )
         return clean
 
+    @staticmethod
+    def _b2b_json_keys(keys):
+        """Row keys of the pad's "Order only N" rows, as :meth:`_b2b_json_lines` cleans keys."""
+        if keys is None or keys is False:
+            return set()
+        if (
+            not isinstance(keys, list)
+            or len(keys) > MAX_PAD_LINES
+            or not all(isinstance(key, (str, int)) and not isinstance(key, bool) for key in keys)
+        ):
+            raise ValidationError(
+                request.env._("Malformed list of rows to order only what is available.")
+            )
+        return {str(key)[:32] for key in keys}
+
     @http.route("/b2b/quick-order/price", type="json", auth="user", methods=["POST"])
     def b2b_quick_order_price(self, lines=None, order_id=None, target="current", **kw):
         """Prices, break hints and checks of every row of the pad: one batched call."""
@@ -155,6 +170,7 @@ class B2bQuickOrder(B2bPortal):
         Quick = request.env["smart.dairy.b2b.quick.order"]
         try:
             clean = self._b2b_json_lines(lines or [])
+            only = self._b2b_json_keys(only_available)
             order = None
             if target == "current" and order_id:
                 order = Quick._b2b_current_draft(user, order_id)
@@ -169,7 +185,7 @@ class B2bQuickOrder(B2bPortal):
                     "commitment_date": commitment_date,
                     "client_ref": client_ref,
                 },
-                only_available=set(only_available or ()),
+                only_available=only,
             )
         except (ValidationError, AccessError, UserError, ValueError) as exc:
             return {"error": error_message(exc)}

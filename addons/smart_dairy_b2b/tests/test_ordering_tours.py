@@ -4,10 +4,15 @@ CSV upload into the draft with a per-row report -> above the buyer's limit -> hi
 approves on the portal -> internal approval in the backend (two levels) -> confirmation; and a partner on hold
 who cannot check out from the pad and sees why.
 
-Gold prices, no taxes: milk 10+ 93.00, 100+ 88.00; doi <10 91.20, 10+ 88.35; lassi 50+ 40.95.
+Also: "Order only N" on a short-stock row of the pad, and "Order again" from a past order.
+
+Gold prices, no taxes: milk 10+ 93.00, 100+ 88.00; doi <10 91.20, 10+ 88.35; lassi 50+ 40.95;
+butter 10+ 186.00.
 """
 
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 from .test_quick_order import QuickOrderMixin
@@ -116,3 +121,104 @@ class TestOrderingTours(QuickOrderMixin, HttpCase):
         )
         self.assertFalse(self._orders())
         self.assertEqual(self.partner_a.b2b_credit_status, "on_hold")
+
+    # ------------------------------------------------------------------ order only N, order again
+    def _stock(self, product, quantity):
+        """Set the free stock of ``product`` in the company's warehouse to ``quantity``."""
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        Quant = self.env["stock.quant"]
+        free = product.with_context(warehouse_id=warehouse.id).free_qty
+        Quant._update_available_quantity(product, warehouse.lot_stock_id, quantity - free)
+        product.invalidate_recordset(["free_qty"])
+
+    def test_pad_order_only_available(self):
+        # a product whose available quantity (6 in full packs) is below its minimum (12)
+        self.env["product.product"].create(
+            {
+                "name": "T Cream 200 ml",
+                "default_code": "T-CR6",
+                "list_price": 60.0,
+                "is_storable": True,
+                "b2b_published": True,
+                "sale_ok": True,
+                "b2b_qty_multiple": 6,
+                "b2b_min_qty": 12,
+                "taxes_id": [],
+            }
+        )
+        self._stock(self.env["product.product"].search([("default_code", "=", "T-CR6")]), 8)
+        self.start_tour(
+            "/b2b/quick-order",
+            "smart_dairy_b2b_quick_order_only_available_tour",
+            login=self.buyer_a.login,
+        )
+        order = self._orders()
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(
+            [(line.product_id, line.product_uom_qty) for line in order.order_line],
+            [(self.butter, 30.0)],
+        )
+        self.assertEqual(order.amount_untaxed, 5580.0)  # 30 x 186.00
+
+    def _submit(self, **params):
+        return self.make_jsonrpc_request("/b2b/quick-order/submit", dict(target="new", **params))
+
+    def test_pad_only_available_is_rechecked_when_saving(self):
+        """The server decides: stock that went away between "Order only 30" and "Save" is not
+        backordered for a row marked only-available; unmarked rows keep their backorder;
+        malformed marks are refused and nothing is written."""
+        self.authenticate(self.buyer_a.login, self.buyer_a.login + "-pw-1234")
+        line = [{"key": "1", "sku": "T-BT2", "quantity": "30"}]
+        self._stock(self.butter, 18)
+        for bad in ("1", {"1": True}, [True], [["1"]], ["1"] * 1001):
+            with self.subTest(only_available=bad):
+                res = self._submit(lines=line, only_available=bad)
+                self.assertIn("Malformed list of rows", res["error"])
+        self.assertFalse(self._orders())
+
+        res = self._submit(lines=line, only_available=["1"])
+        self.assertNotIn("error", res)
+        order = self._orders()
+        self.assertEqual(order.order_line.product_uom_qty, 18.0)  # what ships now, 3 packs
+
+        res = self._submit(lines=line, only_available=[])
+        self.assertNotIn("error", res)
+        backorder = self._orders() - order
+        self.assertEqual(backorder.order_line.product_uom_qty, 30.0)  # 18 now, 12 later
+
+    def test_order_again_from_portal(self):
+        past = self.env["sale.order"].create(
+            {
+                "name": "TOUR-PAST-1",
+                "partner_id": self.buyer_a.partner_id.id,
+                "company_id": self.company.id,
+                "date_order": fields.Datetime.now() - timedelta(days=30),
+                "order_line": [
+                    # last month's prices, typed by hand
+                    Command.create(
+                        {"product_id": self.milk.id, "product_uom_qty": 24, "price_unit": 80.0}
+                    ),
+                    Command.create(
+                        {"product_id": self.doi.id, "product_uom_qty": 10, "price_unit": 80.0}
+                    ),
+                ],
+            }
+        )
+        past.action_confirm()
+        self.assertEqual(past.state, "sale")
+        self.start_tour("/my/orders", "smart_dairy_b2b_order_again_tour", login=self.buyer_a.login)
+        new = self._orders() - past
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.state, "draft")
+        self.assertEqual(new.origin, "TOUR-PAST-1")
+        self.assertEqual(new.pricelist_id, self.gold.pricelist_id)
+        # same products and quantities, today's gold prices: 24 x 93.00 + 10 x 88.35
+        self.assertEqual(
+            {(line.product_id, line.product_uom_qty, line.price_unit) for line in new.order_line},
+            {(self.milk, 24.0, 93.0), (self.doi, 10.0, 88.35)},
+        )
+        self.assertAlmostEqual(new.amount_untaxed, 3115.5)
+        self.assertEqual(past.order_line.mapped("price_unit"), [80.0, 80.0])  # untouched

@@ -1,12 +1,18 @@
 /** @odoo-module **/
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 // Quick order pad: spreadsheet-like rows, keyboard navigation, paste from Excel, and ONE
-// batched server call (/b2b/quick-order/price) that prices and checks every row.
+// batched server call (/b2b/quick-order/price) that prices and checks every row. A short-stock
+// row offers "Order only N" (what ships now, full packs): the row's quantity becomes N and the
+// row is sent in ``only_available``, so the server orders what is available when it saves.
 import publicWidget from "@web/legacy/js/public/public_widget";
 import { rpc } from "@web/core/network/rpc";
 import { debounce } from "@web/core/utils/timing";
 
 const ERROR_CODES = ["unknown_sku", "bad_quantity", "not_multiple", "below_minimum", "not_sellable"];
+
+function fmtQty(value) {
+    return String(Math.round(Number(value || 0) * 1000) / 1000);
+}
 
 function fmt(value) {
     return Number(value || 0).toLocaleString("en-US", {
@@ -25,6 +31,7 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
         "blur .o_b2b_qo_sku": "_onSkuBlur",
         "change .o_b2b_qo_target": "_schedulePrice",
         "click .o_b2b_qo_submit": "_onSubmit",
+        "click .o_b2b_qo_only": "_onOnlyAvailable",
     },
 
     start() {
@@ -66,6 +73,15 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
                 quantity: row.querySelector(".o_b2b_qo_qty").value.trim(),
             }));
     },
+    _isOnlyAvailable(row) {
+        // the row's quantity is still the N its "Order only N" set
+        return Boolean(row.dataset.only) && row.dataset.only === row.querySelector(".o_b2b_qo_qty").value.trim();
+    },
+    _onlyAvailableKeys() {
+        return this._rows()
+            .filter((row) => this._isOnlyAvailable(row))
+            .map((row) => row.dataset.key);
+    },
     _target() {
         const select = this.el.querySelector(".o_b2b_qo_target");
         return select ? select.value : "new";
@@ -73,6 +89,7 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
 
     // ------------------------------------------------------------------ events
     _onInput(ev) {
+        delete ev.target.closest("tr").dataset.only; // typed over: his own quantity again
         this._ensureSpareRow();
         if (ev.target.classList.contains("o_b2b_qo_sku")) {
             this._scheduleSuggest(ev.target);
@@ -146,6 +163,7 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
             }
             row.querySelector(".o_b2b_qo_sku").value = (sku || "").trim();
             row.querySelector(".o_b2b_qo_qty").value = (qty || "").trim();
+            delete row.dataset.only;
         });
         this._ensureSpareRow();
         this._price();
@@ -166,8 +184,21 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
 
     _pick(row, sku) {
         row.querySelector(".o_b2b_qo_sku").value = sku;
+        delete row.dataset.only;
         row.querySelector(".o_b2b_qo_suggest").classList.add("d-none");
         this._ensureSpareRow();
+        this._price();
+    },
+
+    _onOnlyAvailable(ev) {
+        const button = ev.currentTarget;
+        const row = button.closest("tr");
+        const input = row.querySelector(".o_b2b_qo_qty");
+        input.value = button.dataset.quantity;
+        row.dataset.only = button.dataset.quantity;
+        input.focus(); // the button goes away with the re-priced row: keep the keyboard on the row
+        input.select();
+        this._schedulePrice.cancel();
         this._price();
     },
 
@@ -252,13 +283,55 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
             msg.textContent = data.message;
         } else if (data.code === "short_stock") {
             row.classList.add("table-warning");
-            msg.textContent = data.message;
-        } else if (data.hint) {
-            const hint = document.createElement("span");
-            hint.className = "text-success o_b2b_qo_hint";
-            hint.textContent = `order ${data.hint.from_qty} for ${data.hint.pct} % off (${fmt(data.hint.price)} each)`;
-            msg.appendChild(hint);
+            this._showShortStock(msg, data);
+        } else {
+            if (this._isOnlyAvailable(row)) {
+                const only = document.createElement("span");
+                only.className = "text-muted d-block o_b2b_qo_only_note";
+                only.textContent = "What is available now, no backorder.";
+                msg.appendChild(only);
+            }
+            if (data.hint) {
+                const hint = document.createElement("span");
+                hint.className = "text-success o_b2b_qo_hint";
+                hint.textContent = `order ${data.hint.from_qty} for ${data.hint.pct} % off (${fmt(data.hint.price)} each)`;
+                msg.appendChild(hint);
+            }
         }
+    },
+
+    /**
+     * The short-stock note of a row and, when the available quantity is a valid order on its
+     * own (full packs, at least the minimum), the "Order only N" button.
+     * ``data.available``: what this row may still get now (full packs; the draft's quantity of
+     * the same product already served), computed by the server.
+     */
+    _showShortStock(msg, data) {
+        let now = Math.max(0, Number(data.available || 0));
+        if (data.multiple) {
+            now = Math.floor(now / data.multiple + 1e-9) * data.multiple;
+        }
+        const later = Number(data.quantity) - now;
+        const note = document.createElement("span");
+        note.className = "o_b2b_qo_short";
+        msg.appendChild(note);
+        if (now <= 0) {
+            note.textContent = `None available now: all ${fmtQty(data.quantity)} would follow as a backorder.`;
+            return;
+        }
+        if (data.min_qty && now < data.min_qty - 1e-9) {
+            note.textContent =
+                `Only ${fmtQty(now)} available now, below the minimum order of ${fmtQty(data.min_qty)}: ` +
+                `${fmtQty(later)} would follow as a backorder.`;
+            return;
+        }
+        note.textContent = `Only ${fmtQty(now)} available now: ${fmtQty(later)} would follow as a backorder. `;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "btn btn-sm btn-outline-secondary ms-1 o_b2b_qo_only";
+        button.dataset.quantity = fmtQty(now);
+        button.textContent = `Order only ${fmtQty(now)}`;
+        msg.appendChild(button);
     },
 
     _showError(message) {
@@ -281,6 +354,7 @@ publicWidget.registry.B2bQuickOrder = publicWidget.Widget.extend({
                 commitment_date: this.el.querySelector("input[name=commitment_date]").value || false,
                 shipping_id: this.el.querySelector("select[name=shipping_id]").value || false,
                 client_ref: this.el.querySelector("input[name=client_ref]").value || false,
+                only_available: this._onlyAvailableKeys(),
             });
             if (result.error) {
                 this._showError(result.error);

@@ -117,3 +117,54 @@ tours.add("smart_dairy_b2b_quick_order_hold_tour", {
         { trigger: ".o_b2b_qo_submit_error:contains(on hold for credit)" },
     ],
 });
+
+// (c) A row asks for more than the stock: the pad says so and offers "Order only N" (full packs);
+// a row whose available quantity is below the product's minimum says that instead.
+// Butter: packs of 6, minimum 6, 30 in stock, gold 10+ 186.00. Cream: packs of 6, minimum 12,
+// 8 in stock (6 in full packs).
+tours.add("smart_dairy_b2b_quick_order_only_available_tour", {
+    url: "/b2b/quick-order",
+    steps: () => [
+        { trigger: `${row(1)} .o_b2b_qo_sku`, run: "edit T-BT2" },
+        { trigger: `${row(1)} .o_b2b_qo_qty`, run: "edit 36" },
+        {
+            content: "36 butter, 30 in stock: the short-stock note",
+            trigger: `${row(1)}.table-warning .o_b2b_qo_short:contains(Only 30 available now: 6 would follow as a backorder)`,
+        },
+        { content: "36 x 186.00", trigger: ".o_b2b_qo_total:contains(6,696.00)" },
+        { trigger: `${row(1)} button.o_b2b_qo_only:contains(Order only 30)`, run: "click" },
+        {
+            content: "The row now asks for 30, without a backorder; the total follows",
+            trigger: `${row(1)}:not(.table-warning) .o_b2b_qo_only_note`,
+        },
+        { trigger: `${row(1)} .o_b2b_qo_qty:value(30)` },
+        { content: "30 x 186.00", trigger: ".o_b2b_qo_total:contains(5,580.00)" },
+        { trigger: `${row(2)} .o_b2b_qo_sku`, run: "edit T-CR6" },
+        { trigger: `${row(2)} .o_b2b_qo_qty`, run: "edit 24" },
+        {
+            content: "6 available is below the minimum of 12: said, no button",
+            trigger: `${row(2)}.table-warning .o_b2b_qo_short:contains(below the minimum order of 12)`,
+        },
+        { trigger: `${row(2)} .o_b2b_qo_msg:not(:has(.o_b2b_qo_only))` },
+        { trigger: `${row(2)} .o_b2b_qo_sku`, run: "clear" },
+        { trigger: `${row(2)} .o_b2b_qo_qty`, run: "clear" },
+        { trigger: `${row(2)}:not(.table-warning) .o_b2b_qo_msg:empty` },
+        { trigger: ".o_b2b_qo_total:contains(5,580.00)" },
+        { trigger: ".o_b2b_qo_submit", run: "click" },
+        { content: "The new order's portal page", trigger: "#introduction h2:contains(Quotation)" },
+    ],
+});
+
+// (d) The buyer opens a past order on the portal and orders it again: a new quotation.
+tours.add("smart_dairy_b2b_order_again_tour", {
+    url: "/my/orders",
+    steps: () => [
+        { trigger: "a:contains(TOUR-PAST-1)", run: "click" },
+        { content: "The past order, at its old prices", trigger: "#introduction h2:contains(TOUR-PAST-1)" },
+        { trigger: ".o_b2b_reorder_actions button.o_b2b_reorder", run: "click" },
+        {
+            content: "A new quotation at today's prices",
+            trigger: "#introduction h2:contains(Quotation):not(:contains(TOUR-PAST-1))",
+        },
+    ],
+});
