@@ -56,6 +56,8 @@ phase_start "odoo"
 phase_end
 
 phase_start "iot"
+METRICS_PORT=9108
+IOT_HISTORY_DAYS=14
 IOT_LINE="    IoT         not installed (smart_iot_mgmt or iot_ingestor missing)"
 iot_installed=$(psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "$DEMO_DB" -tAc \
   "select 1 from ir_module_module where name = 'smart_iot_mgmt' and state = 'installed'")
@@ -70,7 +72,7 @@ IOT_MQTT_HOST=$MQTT_HOST
 IOT_MQTT_PORT=$MQTT_PORT
 IOT_MQTT_CLIENT_ID=iot-ingestor-demo
 IOT_METRICS_HOST=127.0.0.1
-IOT_METRICS_PORT=9108
+IOT_METRICS_PORT=$METRICS_PORT
 IOT_ODOO_SYNC_S=15
 IOT_HEARTBEAT_S=15
 IOT_NOTIFY_ANIMALS_S=60
@@ -82,10 +84,22 @@ ENV
     "$PY" scripts/odoo_stack.py spawn --name ingestor --env-file "$LOCAL/run/ingestor.env" -- \
       "$PY" -m iot_ingestor run >/dev/null
   fi
-  "$PY" scripts/odoo_stack.py spawn --name simulator --env-file "$LOCAL/run/ingestor.env" -- \
-    "$PY" -m iot_ingestor simulate --farm sd1 --days 1 --live --heat-barn B1 --heat-offset 16 \
-      --client-id iot-simulator-demo >/dev/null
-  IOT_LINE="    IoT         ingestor http://127.0.0.1:9108/metrics, simulator publishing farm/sd1/# (barn B1 runs hot)
+  if ! "$PY" scripts/odoo_stack.py status --name simulator >/dev/null; then
+    # Heat and health scores need 10 days of collar data out of the 14 days the scorer reads
+    # (HOURLY_DAYS in smart_dairy_farm/models/dairy_ml_scoring.py): publish those 14 days first
+    # and wait until the ingestor has stored them, so `make ml-train` scores them. Collars,
+    # boluses and barn climate only: the herd seed already wrote every milking in Odoo, and
+    # this simulation's milk meters would add milk records for cows the seed has dried off.
+    say "publishing $IOT_HISTORY_DAYS days of collar and barn-climate history"
+    IOT_MQTT_HOST="$MQTT_HOST" IOT_MQTT_PORT="$MQTT_PORT" "$PY" -m iot_ingestor simulate \
+      --farm sd1 --days "$IOT_HISTORY_DAYS" --history sensors --wait-ingestor "$METRICS_PORT" \
+      --client-id iot-simulator-history >>"$LOCAL/run/simulator-history.log" 2>&1 \
+      || warn "the collar history is not stored yet (.local/run/simulator-history.log): heat and health may score 'insufficient data'"
+    "$PY" scripts/odoo_stack.py spawn --name simulator --env-file "$LOCAL/run/ingestor.env" -- \
+      "$PY" -m iot_ingestor simulate --farm sd1 --days "$IOT_HISTORY_DAYS" --history none --live \
+        --heat-barn B1 --heat-offset 16 --client-id iot-simulator-demo >/dev/null
+  fi
+  IOT_LINE="    IoT         ingestor http://127.0.0.1:$METRICS_PORT/metrics, simulator publishing farm/sd1/# (barn B1 runs hot)
     dashboard   Smart Dairy → IoT → Live Farm Dashboard"
 fi
 phase_end

@@ -110,3 +110,85 @@ def test_simulate_command_feeds_the_daemon(db, broker, daemon_factory, waiter):
         )
         > 30
     )
+
+
+def test_sensors_history_leaves_out_milk_meters_and_rfid(sim):
+    everything = build_events(sim, "sd1")
+    sensors = build_events(sim, "sd1", milkings=False)
+    assert sensors, "collars and barn climate are still published"
+    assert not [t for _ts, t, _p in sensors if "/milking/" in t or t.endswith("/rfid/scan")]
+    # the same collar and climate messages as the full history, in the same order
+    assert sensors == [
+        e for e in everything if "/milking/" not in e[1] and not e[1].endswith("/rfid/scan")
+    ]
+
+
+def _simulate(broker, *argv, timeout=180):
+    env = {
+        **os.environ,
+        "IOT_MQTT_HOST": "127.0.0.1",
+        "IOT_MQTT_PORT": str(broker.port),
+        "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")])),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "iot_ingestor", "simulate", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=broker.tmp,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_sensor_history_is_stored_when_simulate_returns(db, broker, daemon_factory):
+    """``make demo``: --history sensors --wait-ingestor returns once the ingestor has
+    committed the whole history (scoring runs right after), with no milk-meter data, on a
+    broker with Mosquitto's default limits (1000 queued messages per client, 20 in flight),
+    which drops what a publisher sends too far ahead of a slow subscriber."""
+    broker.conf.write_text(
+        broker.conf.read_text()
+        .replace("max_queued_messages 1000000", "max_queued_messages 1000")
+        .replace("max_inflight_messages 0", "max_inflight_messages 20")
+    )
+    broker.restart()
+    daemon = daemon_factory(db.dsn, broker.port, IOT_MQTT_RECEIVE_MAXIMUM=20)
+    daemon.start()
+    args = ("--cows", "20", "--days", "7", "--client-id", "iot-sim-history")
+    summary = _simulate(
+        broker,
+        *args,
+        "--history",
+        "sensors",
+        "--wait-ingestor",
+        str(daemon.metrics_port),
+        "--wait-timeout-s",
+        "30",
+    )
+    # no waiting here: everything must already be committed
+    assert summary["history"] == "sensors" and summary["history_ingested"] is True
+    assert summary["history_messages"] > 20 * 7 * 20  # ~24 collar readings per cow and day
+    assert daemon.health()["committed"] >= summary["history_messages"]
+    assert db.scalar("SELECT count(*) FROM iot.milking") == 0
+    assert db.scalar("SELECT count(*) FROM iot.rfid_scan") == 0
+    assert db.scalar("SELECT count(*) FROM iot.dead_letter") == 0
+    ((days, cows),) = db.rows(
+        "SELECT count(DISTINCT date_trunc('day', bucket AT TIME ZONE 'UTC')), "
+        "count(DISTINCT animal_ref) FROM iot.animal_hourly WHERE metric = 'activity'"
+    )
+    assert (days, cows) == (7, 20)
+    # --history none: the simulation only seeds the live readings
+    live = _simulate(
+        broker,
+        *args,
+        "--history",
+        "none",
+        "--live",
+        "--max-seconds",
+        "3",
+        "--collar-interval-s",
+        "1",
+    )
+    assert live["history_messages"] == 0 and live["live_messages"] >= 20

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import json
 import os
 import shutil
 import socket
@@ -19,12 +18,13 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
+
+from .metrics import read_healthz  # noqa: F401 - re-exported for the tests and benches
 
 ADMIN_DSN = os.environ.get("IOT_BENCH_PG", "host=127.0.0.1 port=5432 user=postgres")
 TOPIC = "farm/sd1/sensors/temperature"
@@ -201,17 +201,6 @@ def mosquitto_pub(
         if proc.returncode:
             raise SystemExit(f"mosquitto_pub failed rc={proc.returncode}")
     return time.time() - t0
-
-
-def read_healthz(port: int, timeout: float = 2) -> dict | None:
-    """The daemon's ``/healthz`` document (also when it answers 503), ``None`` when down."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=timeout) as r:
-            return json.loads(r.read())
-    except urllib.error.HTTPError as exc:
-        return json.loads(exc.read())
-    except OSError:
-        return None
 
 
 class TcpProxy:

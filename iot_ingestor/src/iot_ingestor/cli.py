@@ -146,7 +146,7 @@ def cmd_simulate(cfg, args) -> int:
 
     out = run_simulation(cfg, args)
     print(json.dumps(out))
-    return 0
+    return 1 if out["history_ingested"] is False else 0  # --wait-ingestor timed out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -173,6 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulated seconds per wall second (0 = as fast as possible, 1 = real "
         "time, 60 = one simulated hour per minute)",
     )
+    s.add_argument(
+        "--history",
+        choices=("all", "sensors", "none"),
+        default="all",
+        help="what the history publishes: all, sensors (collars/boluses and barn climate; no "
+        "milk-meter milkings or RFID scans, when the milk records come from elsewhere) or "
+        "none (--live only)",
+    )
+    s.add_argument(
+        "--wait-ingestor",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="after the history, wait until the ingestor with /healthz on 127.0.0.1:PORT "
+        "has committed it (at most --wait-timeout-s)",
+    )
+    s.add_argument("--wait-timeout-s", type=float, default=600.0)
     s.add_argument(
         "--live",
         action="store_true",

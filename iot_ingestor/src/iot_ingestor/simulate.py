@@ -6,9 +6,18 @@ climate nodes ``ENV-B{k}``; milk meters ``MM-P01``..``MM-P08`` (parlour stalls);
 ``RFID-P1`` at the parlour entrance (a scan 2 minutes before each milking).
 
 History mode publishes the simulated days (device timestamps = simulated time) as fast as
-possible (``--speed 0``) or paced (``--speed S`` simulated seconds per wall second). ``--live``
-then keeps publishing current readings (random walk around each cow's last values) so a
-dashboard moves; ``--heat-barn B1`` adds ``--heat-offset`` (12) degC to that barn in live mode to trigger a
+possible (``--speed 0``) or paced (``--speed S`` simulated seconds per wall second).
+``--history`` picks what it publishes: ``all`` (default), ``sensors`` (collars/boluses and
+barn climate only: no milk-meter milkings and RFID scans, for a farm whose milk records come
+from elsewhere - the demo seed writes them in Odoo, and meter milkings of this simulation
+would add records the seed's herd does not have, e.g. for cows it has dried off) or ``none``.
+``--wait-ingestor PORT`` also paces the history by the ingestor whose ``/healthz`` answers
+on that 127.0.0.1 port - at most ``BACKLOG`` published messages not yet committed, because a
+broker drops what it cannot queue for a slow subscriber (Mosquitto's default
+``max_queued_messages`` is 1000) - and then waits until the ingestor has committed the whole
+history (its ``committed`` counter grew by as many messages), so that what follows - scoring -
+sees it. ``--live`` then keeps publishing current readings (random walk around each cow's last
+values) so a dashboard moves; ``--heat-barn B1`` adds ``--heat-offset`` (12) degC to that barn in live mode to trigger a
 heat-stress alert.
 """
 
@@ -45,8 +54,17 @@ def _num(v):
     return None if math.isnan(v) else round(v, 3)
 
 
-def build_events(res, farm: str = "sd1") -> list[tuple[float, str, dict]]:
-    """(epoch seconds, topic, payload dict) for every simulated observation, time-ordered."""
+# --wait-ingestor: published but not yet committed messages allowed during the history, below
+# what a broker queues for a subscriber by default (Mosquitto: max_queued_messages 1000)
+BACKLOG = 800
+
+
+def build_events(res, farm: str = "sd1", milkings: bool = True) -> list[tuple[float, str, dict]]:
+    """(epoch seconds, topic, payload dict) for every simulated observation, time-ordered.
+
+    ``milkings=False`` leaves out the milk-meter milkings and their RFID scans (collars,
+    boluses and barn climate only).
+    """
     cows = {int(c.cow_id): c for c in res.cows.itertuples(index=False)}
     events = []
     for h in res.hourly.itertuples(index=False):
@@ -66,7 +84,8 @@ def build_events(res, farm: str = "sd1") -> list[tuple[float, str, dict]]:
             100 - (int(h.cow_id) * 7 % 60) - h.ts.timestamp() / 86400 % 30 / 3, 1
         )
         events.append((h.ts.timestamp(), f"farm/{farm}/animals/{cow.eid}/activity", payload))
-    for m in res.milkings.itertuples(index=False):
+    milk_rows = res.milkings.itertuples(index=False) if milkings else ()
+    for m in milk_rows:
         cow = cows[int(m.cow_id)]
         stall = (int(m.cow_id) - 1) % 8 + 1
         payload = {"device_id": f"MM-P{stall:02d}", "timestamp": _iso(m.ts), "session": m.session}
@@ -129,12 +148,40 @@ class _Publisher:
         self.c.publish(topic, json.dumps(payload, separators=(",", ":")), qos=self.qos)
         self.sent += 1
 
-    def close(self, timeout=120):
+    def wait_acked(self, timeout=120):
         deadline = time.time() + timeout
         while self.qos and self.acked < self.sent and time.time() < deadline:
             time.sleep(0.05)
+
+    def close(self, timeout=120):
+        self.wait_acked(timeout)
         self.c.disconnect()
         self.c.loop_stop()
+
+
+def _committed(port: int, patience: float = 30.0) -> int:
+    """The ``committed`` counter of the ingestor's ``/healthz`` on 127.0.0.1:``port``
+    (waits ``patience`` seconds for an ingestor that is starting)."""
+    from .metrics import read_healthz
+
+    deadline = time.time() + patience
+    while (doc := read_healthz(port, timeout=5)) is None:
+        if time.time() >= deadline:
+            raise SystemExit(f"no ingestor answers on http://127.0.0.1:{port}/healthz")
+        time.sleep(0.5)
+    return int(doc["committed"])
+
+
+def _wait_committed(port: int, target: int, timeout: float, interval: float = 0.5) -> bool:
+    """Wait until the ingestor has committed ``target`` messages; False after ``timeout``."""
+    deadline = time.time() + timeout
+    while True:
+        if _committed(port) >= target:
+            return True
+        if time.time() >= deadline:
+            log.warning("the ingestor has not committed the history after %.0f s", timeout)
+            return False
+        time.sleep(interval)
 
 
 def run_simulation(cfg, args) -> dict:
@@ -144,13 +191,19 @@ def run_simulation(cfg, args) -> dict:
         raise SystemExit(f"simulate needs smart_dairy_ml (pip install -e ml): {exc}") from None
     start = args.start or (date.today() - timedelta(days=args.days)).isoformat()
     res = HerdSimulator(n_cows=args.cows, start=start, days=args.days, seed=args.seed).run()
-    events = build_events(res, args.farm)
+    if args.history == "none":
+        events = []
+    else:
+        events = build_events(res, args.farm, milkings=args.history == "all")
+    wait_port = args.wait_ingestor
+    committed0 = _committed(wait_port) if wait_port else None
     pub = _Publisher(cfg, args.client_id, args.qos)
     t_wall0 = time.time()
     sim0 = events[0][0] if events else time.time()
     limit = time.time() + cfg.max_future_s - 5
     skipped = 0
     stop_at = t_wall0 + args.max_seconds if args.max_seconds else None
+    released = 0  # messages the ingestor has committed, as far as we know
     for ts, topic, payload in events:
         if args.speed > 0:
             delay = t_wall0 + (ts - sim0) / args.speed - time.time()
@@ -161,8 +214,17 @@ def run_simulation(cfg, args) -> dict:
             continue
         if stop_at and time.time() > stop_at:
             break
+        if wait_port and pub.sent - released >= BACKLOG:
+            # backpressure: never more than BACKLOG messages ahead of the ingestor
+            released = pub.sent - BACKLOG // 2
+            if not _wait_committed(wait_port, committed0 + released, args.wait_timeout_s, 0.05):
+                raise SystemExit(f"the ingestor stopped committing after {released} messages")
         pub.publish(topic, payload)
     history = pub.sent
+    ingested = None
+    if wait_port:
+        pub.wait_acked()
+        ingested = _wait_committed(wait_port, committed0 + history, args.wait_timeout_s)
     if args.live:
         _live(pub, res, args, stop_at)
     pub.close()
@@ -170,7 +232,9 @@ def run_simulation(cfg, args) -> dict:
         "cows": args.cows,
         "days": args.days,
         "start": start,
+        "history": args.history,
         "history_messages": history,
+        "history_ingested": ingested,
         "live_messages": pub.sent - history,
         "skipped_future": skipped,
         "acked": pub.acked,
