@@ -323,6 +323,8 @@ class DairyHerdSeedMixin(models.AbstractModel):
             key = (day, session)
             if key not in session_times:
                 session_times[key] = fields.Datetime.to_string(time_from_session(day, session, tz))
+            if session_times[key] > now:
+                continue  # today's later milking has not happened yet
             vals = cow_vals[cow]
             buf.write(
                 "\t".join(

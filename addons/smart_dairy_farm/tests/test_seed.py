@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.tests import TransactionCase, tagged
+from odoo import fields
+from odoo.tests import TransactionCase, freeze_time, tagged
 
 from ..tools.eid import contract_eid
 
@@ -52,6 +53,26 @@ class TestSeed(TransactionCase):
         self.assertTrue(lactating)
         self.assertTrue(all(c.avg_yield_7d > 0 for c in lactating))
         self.assertTrue(all(c.current_lactation_id for c in lactating))
+
+    def test_no_milking_after_now(self):
+        """Seeded early in the (Dhaka) day: today's milkings that have not happened yet
+        (evening, 16:30 local = 10:30 UTC) are not written."""
+        company = self.env["res.company"].create({"name": "Early seed farm"})
+        Animal = (
+            self.env["dairy.animal"]
+            .with_company(company)
+            .with_context(allowed_company_ids=[company.id])
+        )
+        with freeze_time("2026-03-10 04:00:00"):
+            summary = Animal.seed_demo_herd(n_cows=3, days=15, seed=5)
+            now = fields.Datetime.now()
+        milk = self.env["dairy.milk.record"].search([("company_id", "=", company.id)])
+        self.assertEqual(len(milk), summary["milk_records"])
+        self.assertTrue(milk)
+        self.assertLessEqual(max(milk.mapped("milking_time")), now)
+        today = milk.filtered(lambda r: str(r.date) == "2026-03-10")
+        self.assertTrue(today, "this morning's milking is there")
+        self.assertEqual(set(today.mapped("session")), {"am"})
 
     def test_second_call_does_nothing(self):
         count = self.env["dairy.milk.record"].search_count([("company_id", "=", self.company.id)])
