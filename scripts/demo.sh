@@ -95,6 +95,8 @@ ENV
       --farm sd1 --days "$IOT_HISTORY_DAYS" --history sensors --wait-ingestor "$METRICS_PORT" \
       --client-id iot-simulator-history >>"$LOCAL/run/simulator-history.log" 2>&1 \
       || warn "the collar history is not stored yet (.local/run/simulator-history.log): heat and health may score 'insufficient data'"
+    say "scoring the herd on that history"
+    odoo_bin shell -c "$CONF" -d "$DEMO_DB" --no-http --log-level=warn < "$ROOT/scripts/demo_score.py" | tail -1
     "$PY" scripts/odoo_stack.py spawn --name simulator --env-file "$LOCAL/run/ingestor.env" -- \
       "$PY" -m iot_ingestor simulate --farm sd1 --days "$IOT_HISTORY_DAYS" --history none --live \
         --heat-barn B1 --heat-offset 16 --client-id iot-simulator-demo >/dev/null
