@@ -9,7 +9,9 @@ few ``sudo()`` calls are commented.
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..exceptions import B2bSubmitAccessError, B2bSubmitError
 from ..lib import order_lines
+from ..lib.errors import error_message
 
 
 class B2bQuickOrder(models.AbstractModel):
@@ -238,22 +240,32 @@ class B2bQuickOrder(models.AbstractModel):
         header=None,
         skip_errors=False,
         only_available=(),
+        values=None,
     ):
         """Create the partner's draft order or add ``lines`` to ``order`` (one of his drafts).
 
-        The one ordering path of the portal (catalog ``/b2b/order``, quick order pad, upload):
-        the account is active and the role may order, every line passes the pack and
-        sellability checks, the credit hold refuses with its reason, a buyer above his personal
-        limit leaves the order waiting for a manager of his company; internal approvals follow
-        from the amount (``sale_order_approval``). Rows in error refuse the whole submit
-        (catalog, pad) or are left out and reported (upload, ``skip_errors``). ``only_available``: keys of short-stock rows to
-        order at the available quantity instead of a backorder.
+        The one ordering path (catalog ``/b2b/order``, quick order pad, upload, order templates
+        and "Order again", REST ``POST /orders``): the account is active and the role may
+        order, every line passes the pack and sellability checks, the credit hold refuses with
+        its reason, a buyer above his personal limit leaves the order waiting for a manager of
+        his company; internal approvals follow from the amount (``sale_order_approval``). Rows
+        in error refuse the whole submit (catalog, pad, templates, REST) or are left out and
+        reported (upload, ``skip_errors``). ``lines``: ``[{"key", "sku" or "product_id",
+        "quantity"}]``. ``only_available``: keys of short-stock rows to order at the available
+        quantity instead of a backorder. ``values``: fields the caller
+        sets on a *new* order (``origin``, ``b2b_idempotency_key``; never the user's input).
+        Refusals raise :class:`B2bSubmitAccessError` / :class:`B2bSubmitError` (an
+        ``AccessError`` / ``ValidationError`` with a ``code``) and write nothing.
         Returns ``(order, priced)``.
         """
         if not user._b2b_portal_ok():
-            raise AccessError(self.env._("Your company's B2B account is not active."))
+            raise B2bSubmitAccessError(
+                self.env._("Your company's B2B account is not active."), "account_inactive"
+            )
         if not user._b2b_can("order"):
-            raise AccessError(self.env._("Your role does not allow placing orders."))
+            raise B2bSubmitAccessError(
+                self.env._("Your role does not allow placing orders."), "role_cannot_order"
+            )
         partner = user.partner_id
         commercial = partner.commercial_partner_id
         if order and (
@@ -261,14 +273,18 @@ class B2bQuickOrder(models.AbstractModel):
             or order.partner_id.commercial_partner_id != commercial
             or order != self._b2b_current_draft(user, order.id)
         ):
-            raise AccessError(self.env._("This order is not one of your company's drafts."))
+            raise B2bSubmitAccessError(
+                self.env._("This order is not one of your company's drafts."), "not_your_draft"
+            )
         header_vals = self._b2b_check_header(user, **(header or {}))
         priced = self._b2b_price_lines(partner, lines, order=order)
         errors = [r for r in priced["rows"] if r["code"] in order_lines.ERROR_CODES]
         if errors and not skip_errors:
-            raise ValidationError(
+            raise B2bSubmitError(
                 self.env._("Correct these lines first: %(lines)s.")
-                % {"lines": "; ".join(f"{r['sku'] or '?'}: {r['message']}" for r in errors)}
+                % {"lines": "; ".join(f"{r['sku'] or '?'}: {r['message']}" for r in errors)},
+                "invalid_lines",
+                errors,
             )
         quantities = {}
         for row in priced["rows"]:
@@ -280,8 +296,11 @@ class B2bQuickOrder(models.AbstractModel):
             if qty > 0:
                 quantities[row["product_id"]] = quantities.get(row["product_id"], 0.0) + qty
         if not quantities and not (order and header_vals):
-            raise ValidationError(self.env._("No valid line to order."))
-        commercial._b2b_check_credit_hold()
+            raise B2bSubmitError(self.env._("No valid line to order."), "no_lines")
+        try:
+            commercial._b2b_check_credit_hold()
+        except ValidationError as exc:
+            raise B2bSubmitError(error_message(exc), "credit_hold") from None
         pricelist = partner._b2b_pricelist()
         # sudo: portal users cannot write sale orders. The products were found with the
         # user's rights, the order is one of his company's drafts (checked above), prices come
@@ -308,7 +327,8 @@ class B2bQuickOrder(models.AbstractModel):
                     .sudo()
                     .create(
                         dict(
-                            header_vals,
+                            values or {},
+                            **header_vals,
                             partner_id=partner.id,
                             pricelist_id=pricelist.id,
                             order_line=[
@@ -320,11 +340,11 @@ class B2bQuickOrder(models.AbstractModel):
                 )
             try:
                 user._b2b_check_can_order(order_sudo.amount_untaxed)
-            except AccessError:
+            except AccessError as exc:
                 # A buyer above his personal limit: the order waits for a manager of his
                 # company (approved on the portal) instead of being refused.
                 if user.b2b_role != "buyer":
-                    raise
+                    raise B2bSubmitAccessError(error_message(exc), "not_allowed") from None
                 if order_sudo.b2b_partner_approval == "none":
                     order_sudo.write({"b2b_partner_approval": "pending"})
                     order_sudo.message_post(
