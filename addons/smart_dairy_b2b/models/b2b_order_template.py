@@ -3,14 +3,18 @@
 
 A template belongs to the customer company (commercial partner): every portal user of that
 company sees it, nobody else (record rules in ``security/b2b_collection_security.xml``).
-Ordering from a template or again from a past order builds a *new* quotation through the same
-path as the portal quick order: pack rules, the buyer's personal limit (a buyer above it gets
-an order waiting for his manager), the credit hold (refused with the reason), then a plain
-``sale.order.create`` so that today's tier prices and every confirmation gate apply.
+Ordering from a template or again from a past order builds a *new* quotation through the
+portal's one ordering path (``smart.dairy.b2b.quick.order._b2b_submit``, as the quick order
+pad): pack rules, the buyer's personal limit (a buyer above it gets an order waiting for his
+manager), the credit hold (refused with the reason), then a plain ``sale.order.create`` so that
+today's tier prices and every confirmation gate apply.
 """
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+
+from ..exceptions import B2bSubmitError
+from ..lib import order_lines
 
 
 class B2bOrderTemplate(models.Model):
@@ -102,70 +106,36 @@ class B2bOrderTemplate(models.Model):
     def _b2b_place_order(self, user, lines, origin=None):
         """Create a quotation for ``user``'s company through the portal ordering path.
 
-        Products must still be visible to the user (published, sellable); pack rules are
-        checked on today's products; prices are today's prices of the partner's pricelist.
+        ``lines``: ``[(product, quantity)]`` (quantities of the same product are added up).
+        ``smart.dairy.b2b.quick.order._b2b_submit`` applies the pad's gates with the user's
+        rights: products still published and sellable to him, today's pack rules and prices,
+        the buyer's limit (the order then waits for his manager), the credit hold.
         Raises ``ValidationError`` / ``AccessError`` with the reason; nothing is created then.
         """
-        if not (user._b2b_portal_ok() and user._b2b_can("order")):
-            raise AccessError(self.env._("Your role does not allow placing orders."))
-        env = self.env
         quantities = {}
         for product, qty in lines:
             quantities[product.id] = quantities.get(product.id, 0.0) + qty
-        # with the user's rights: record rules hide unpublished / other partners' products
-        products = (
-            env["product.product"]
-            .with_user(user)
-            .browse(list(quantities))
-            .exists()
-            .filtered_domain([("b2b_published", "=", True), ("sale_ok", "=", True)])
-        )
-        missing = set(quantities) - set(products.ids)
-        if missing:
-            names = ", ".join(env["product.product"].sudo().browse(sorted(missing)).mapped("name"))
-            raise ValidationError(
-                env._("These products can no longer be ordered: %(names)s.", names=names)
-            )
-        if not products:
-            raise ValidationError(env._("There is nothing to order."))
-        for product in products:
-            product.product_tmpl_id._b2b_check_quantity(quantities[product.id])
-        partner = user.partner_id
-        pricelist = partner._b2b_pricelist()
-        amount = sum(
-            pricelist._get_product_price(product, quantities[product.id]) * quantities[product.id]
-            for product in products
-        )
-        needs_partner_approval = False
+        rows = [
+            {"key": product_id, "product_id": product_id, "quantity": qty}
+            for product_id, qty in quantities.items()
+        ]
+        quick = self.env["smart.dairy.b2b.quick.order"].with_user(user)
         try:
-            user._b2b_check_can_order(amount)
-        except AccessError:
-            if user.b2b_role != "buyer":
+            order, _priced = quick._b2b_submit(user, rows, values={"origin": origin})
+        except B2bSubmitError as exc:
+            gone = [
+                row["key"]
+                for row in exc.rows
+                if row["code"] in (order_lines.UNKNOWN_SKU, order_lines.NOT_SELLABLE)
+            ]
+            if not gone:
                 raise
-            # a buyer above his personal limit: the order waits for his manager
-            needs_partner_approval = True
-        partner.commercial_partner_id._b2b_check_credit_hold()
-        # sudo: portal users cannot create sale orders; the partner is the user's own contact,
-        # the products were read with his rights, the prices come from the partner's
-        # pricelist at today's date and the order constraints re-check the partner's status.
-        return (
-            env["sale.order"]
-            .sudo()
-            .create(
-                {
-                    "partner_id": partner.id,
-                    "pricelist_id": pricelist.id,
-                    "origin": origin,
-                    "b2b_partner_approval": "pending" if needs_partner_approval else "none",
-                    "order_line": [
-                        fields.Command.create(
-                            {"product_id": p.id, "product_uom_qty": quantities[p.id]}
-                        )
-                        for p in products
-                    ],
-                }
-            )
-        )
+            # sudo: the names of products the user ordered before and may no longer see
+            names = ", ".join(self.env["product.product"].sudo().browse(gone).mapped("name"))
+            raise ValidationError(
+                self.env._("These products can no longer be ordered: %(names)s.", names=names)
+            ) from None
+        return order
 
 
 class B2bOrderTemplateLine(models.Model):

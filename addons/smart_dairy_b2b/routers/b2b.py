@@ -23,7 +23,9 @@ from odoo.exceptions import AccessError, MissingError, UserError, ValidationErro
 
 from odoo.addons.fastapi.dependencies import odoo_env
 
-from ..lib import roles
+from ..exceptions import B2bSubmitAccessError, B2bSubmitError
+from ..lib import order_lines, roles
+from ..lib.errors import error_message
 
 _logger = logging.getLogger(__name__)
 API_KEY_SCOPE = "b2b"
@@ -321,6 +323,26 @@ def _order_out(order):
     }
 
 
+def _submit_refusal(exc):
+    """The ``ApiError`` of a refusal of ``_b2b_submit`` (its ``code`` chooses the answer)."""
+    if exc.code == "credit_hold":
+        return ApiError(409, "credit_hold", error_message(exc))
+    if exc.code == "role_cannot_order":
+        return ApiError(403, "role_cannot_order", error_message(exc))
+    if isinstance(exc, B2bSubmitAccessError):
+        return ApiError(403, "not_allowed", "You may not place this order.")
+    if exc.code == "invalid_lines":
+        row = min(exc.rows, key=lambda r: r["key"])  # the first line in error
+        if row["code"] in (order_lines.UNKNOWN_SKU, order_lines.NOT_SELLABLE):
+            return ApiError(
+                422, "unknown_product", "Unknown or unavailable product.", {"index": row["key"]}
+            )
+        return ApiError(
+            422, "bad_quantity", row["message"], {"index": row["key"], "field": "quantity"}
+        )
+    return ApiError(422, "invalid_order", error_message(exc))
+
+
 # ---------------------------------------------------------------------- routes
 @b2b_router.get("/catalog", response_model=Catalog, responses=ERRORS, dependencies=AUTH)
 def get_catalog(env: Annotated[Environment, Depends(odoo_env)], request: Request):
@@ -394,60 +416,24 @@ def post_order(
         )
         if previous:
             return _order_out(previous), 200
-        if not roles.can(user.b2b_role, "order"):
-            raise ApiError(403, "role_cannot_order", "Your role does not allow placing orders.")
-        Product = uenv["product.product"]
         lines = []
         for index, line in enumerate(body.lines):
-            domain = [("b2b_published", "=", True), ("sale_ok", "=", True)]
-            if line.product_id:
-                domain.append(("id", "=", line.product_id))
-            elif line.sku:
-                domain.append(("default_code", "=", line.sku))
-            else:
+            if not (line.product_id or line.sku):
                 raise ApiError(422, "missing_field", "Give sku or product_id.", {"index": index})
-            product = Product.search(domain, limit=1)
-            if not product:
-                raise ApiError(
-                    422, "unknown_product", "Unknown or unavailable product.", {"index": index}
-                )
-            try:
-                product.product_tmpl_id._b2b_check_quantity(line.quantity)
-            except ValidationError as exc:
-                raise ApiError(
-                    422, "bad_quantity", str(exc.args[0]), {"index": index, "field": "quantity"}
-                ) from None
-            lines.append((product, line.quantity))
-        pricelist = partner._b2b_pricelist()
-        amount = sum(pricelist._get_product_price(p, q) * q for p, q in lines)
-        needs_partner_approval = False
+            key = {"product_id": line.product_id} if line.product_id else {"sku": line.sku}
+            lines.append(dict(key, key=index, quantity=line.quantity))
         try:
-            user._b2b_check_can_order(amount)
-        except AccessError:
-            if user.b2b_role != "buyer":
-                raise ApiError(403, "not_allowed", "You may not place this order.") from None
-            needs_partner_approval = True
-        try:
-            commercial._b2b_check_credit_hold()
-        except ValidationError as exc:
-            raise ApiError(409, "credit_hold", str(exc.args[0])) from None
-        try:
-            # sudo: portal users cannot create orders; the partner is the key owner's own
-            # contact, the products were found with his rights (record rules).
-            order = SaleOrder.create(
-                {
-                    "partner_id": partner.id,
-                    "pricelist_id": pricelist.id,
-                    "client_order_ref": body.client_order_ref,
-                    "b2b_idempotency_key": idempotency_key,
-                    "b2b_partner_approval": "pending" if needs_partner_approval else "none",
-                    "order_line": [
-                        (0, 0, {"product_id": p.id, "product_uom_qty": q}) for p, q in lines
-                    ],
-                }
+            # the portal's one ordering path, with the key owner's rights
+            order, _priced = uenv["smart.dairy.b2b.quick.order"]._b2b_submit(
+                user,
+                lines,
+                header={"client_ref": body.client_order_ref},
+                values={"b2b_idempotency_key": idempotency_key},
             )
+        except (B2bSubmitAccessError, B2bSubmitError) as exc:
+            raise _submit_refusal(exc) from None
         except (UserError, ValidationError) as exc:
-            raise ApiError(422, "invalid_order", str(exc.args[0])) from None
+            raise ApiError(422, "invalid_order", error_message(exc)) from None
         return _order_out(order), 201
 
     return _run(env, request, fn)
