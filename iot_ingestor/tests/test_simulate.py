@@ -192,3 +192,45 @@ def test_sensor_history_is_stored_when_simulate_returns(db, broker, daemon_facto
         "1",
     )
     assert live["history_messages"] == 0 and live["live_messages"] >= 20
+
+
+def test_live_collars_go_on_with_the_simulated_herd():
+    """--live: each cow publishes her simulated values of the current hour (+-5 %), so the
+    live feed keeps the herd's daily rhythm instead of repeating the last history hour."""
+    import random
+    from datetime import UTC, datetime
+
+    from iot_ingestor.simulate import live_collar_readings, live_collar_table
+    from smart_dairy_ml.simulator import HerdSimulator
+
+    res = HerdSimulator(n_cows=12, start="2026-11-01", days=3, seed=4).run()
+    table = live_collar_table(res.hourly)
+    cows = {int(c.cow_id): c for c in res.cows.itertuples(index=False)}
+    h = res.hourly.set_index(["cow_id", "ts"])
+    eids = {c.eid: int(c.cow_id) for c in cows.values()}
+    herd_mean = {}
+    for hour in (2, 8, 14, 20):
+        at = datetime(2026, 11, 2, hour, 37, 10, tzinfo=UTC)
+        out = live_collar_readings(table, cows, at.timestamp(), random.Random(1))
+        assert out
+        acts = []
+        for topic, payload in out:
+            cow = eids[topic.split("/")[3]]
+            sim = h.loc[(cow, at.replace(minute=0, second=0))]
+            assert payload["timestamp"] == at.isoformat()
+            assert payload["device_id"] == f"COL-{cow:04d}"
+            if "activity" in payload:
+                assert abs(payload["activity"] - sim.activity) <= 0.05 * sim.activity + 0.05
+                acts.append(payload["activity"])
+            else:
+                assert sim.activity != sim.activity  # NaN in the simulation: left out
+            if "body_temp_c" in payload:
+                assert abs(payload["body_temp_c"] - sim.body_temp_c) < 0.2
+        # every cow with a reading this hour publishes it
+        have = res.hourly[(res.hourly.ts == at.replace(minute=0, second=0))]
+        assert len(out) == int(
+            have[["activity", "rumination_min", "body_temp_c"]].notna().any(axis=1).sum()
+        )
+        herd_mean[hour] = sum(acts) / len(acts)
+    # the daily rhythm: herd activity differs by more than 10 % between some hours of the day
+    assert max(herd_mean.values()) > 1.1 * min(herd_mean.values()), herd_mean

@@ -16,9 +16,12 @@ on that 127.0.0.1 port - at most ``BACKLOG`` published messages not yet committe
 broker drops what it cannot queue for a slow subscriber (Mosquitto's default
 ``max_queued_messages`` is 1000) - and then waits until the ingestor has committed the whole
 history (its ``committed`` counter grew by as many messages), so that what follows - scoring -
-sees it. ``--live`` then keeps publishing current readings (random walk around each cow's last
-values) so a dashboard moves; ``--heat-barn B1`` adds ``--heat-offset`` (12) degC to that barn in live mode to trigger a
-heat-stress alert.
+sees it. ``--live`` then keeps publishing current readings so a dashboard moves: collars carry
+the simulated herd on into the present (the simulation runs ``LIVE_DAYS`` past today, and each
+cow's reading is her simulated value for the current hour, with a little jitter), so live
+data keeps the daily rhythm, heats and illnesses the scorer expects; barn climate is a random
+walk around the last values. ``--heat-barn B1`` adds ``--heat-offset`` (12) degC to that barn
+in live mode to trigger a heat-stress alert.
 """
 
 from __future__ import annotations
@@ -57,6 +60,9 @@ def _num(v):
 # --wait-ingestor: published but not yet committed messages allowed during the history, below
 # what a broker queues for a subscriber by default (Mosquitto: max_queued_messages 1000)
 BACKLOG = 800
+# --live: days simulated past today, so collars go on with the simulated herd
+LIVE_DAYS = 2
+COLLAR_METRICS = ("activity", "rumination_min", "body_temp_c")
 
 
 def build_events(res, farm: str = "sd1", milkings: bool = True) -> list[tuple[float, str, dict]]:
@@ -190,11 +196,18 @@ def run_simulation(cfg, args) -> dict:
     except ImportError as exc:
         raise SystemExit(f"simulate needs smart_dairy_ml (pip install -e ml): {exc}") from None
     start = args.start or (date.today() - timedelta(days=args.days)).isoformat()
-    res = HerdSimulator(n_cows=args.cows, start=start, days=args.days, seed=args.seed).run()
+    # always LIVE_DAYS more than published, so that a history run and a live run with the same
+    # arguments simulate the same herd (the draws depend on the length)
+    res = HerdSimulator(
+        n_cows=args.cows, start=start, days=args.days + LIVE_DAYS, seed=args.seed
+    ).run()
     if args.history == "none":
         events = []
     else:
         events = build_events(res, args.farm, milkings=args.history == "all")
+        end = datetime.fromisoformat(start).replace(tzinfo=UTC) + timedelta(days=args.days)
+        cut = min(end.timestamp(), time.time()) if args.live else end.timestamp()
+        events = [e for e in events if e[0] < cut]
     wait_port = args.wait_ingestor
     committed0 = _committed(wait_port) if wait_port else None
     pub = _Publisher(cfg, args.client_id, args.qos)
@@ -242,11 +255,60 @@ def run_simulation(cfg, args) -> dict:
     }
 
 
+def live_collar_table(hourly):
+    """{cow id: {hour (epoch s): (activity, rumination_min, body_temp_c)}} of the simulation."""
+    table = {}
+    ts = hourly["ts"]
+    epochs = (ts.dt.tz_convert("UTC") if ts.dt.tz is not None else ts).astype("int64") // 10**9
+    for cow, hour, *vals in zip(
+        hourly["cow_id"], epochs, *(hourly[m] for m in COLLAR_METRICS), strict=True
+    ):
+        table.setdefault(int(cow), {})[int(hour)] = tuple(vals)
+    return table
+
+
+def live_collar_readings(table, cows, now, rnd, farm="sd1"):
+    """(topic, payload) per cow for wall-clock time ``now`` (epoch s): the cow's simulated
+    values for this hour, +-5 % jitter; a cow whose sensor is silent in the simulation (a gap)
+    publishes nothing, a missing metric is left out."""
+    hour = int(now // 3600 * 3600)
+    ts = datetime.fromtimestamp(now, UTC).isoformat()
+    out = []
+    for cow_id, series in table.items():
+        vals = series.get(hour)
+        if vals is None:
+            continue
+        reading = {
+            m: v for m, v in zip(COLLAR_METRICS, vals, strict=True) if not math.isnan(float(v))
+        }
+        if not reading:
+            continue
+        cow = cows[cow_id]
+        payload = {
+            "device_id": getattr(cow, "collar", None) or f"COL-{cow_id:04d}",
+            "timestamp": ts,
+            "barn": cow.barn,
+        }
+        if "activity" in reading:
+            payload["activity"] = round(max(0.0, reading["activity"] * rnd.uniform(0.95, 1.05)), 1)
+        if "rumination_min" in reading:
+            payload["rumination_min"] = round(
+                max(0.0, reading["rumination_min"] * rnd.uniform(0.95, 1.05)), 1
+            )
+        if "body_temp_c" in reading:
+            payload["body_temp_c"] = round(reading["body_temp_c"] + rnd.gauss(0, 0.03), 2)
+        out.append((f"farm/{farm}/animals/{cow.eid}/activity", payload))
+    return out
+
+
 def _live(pub, res, args, stop_at):
     rnd = random.Random(args.seed)
-    last_cow = {int(h.cow_id): h for h in res.hourly.dropna().itertuples(index=False)}
+    table = live_collar_table(res.hourly)
     cows = {int(c.cow_id): c for c in res.cows.itertuples(index=False)}
-    last_env = {e.barn: e for e in res.environment.itertuples(index=False)}
+    # barn climate starts from the simulated hour before now (the simulation runs on past it)
+    env = res.environment
+    env = env[env["ts"] <= datetime.now(UTC)] if len(env) else env
+    last_env = {e.barn: e for e in (env if len(env) else res.environment).itertuples(index=False)}
     env_state = {
         b: {f: float(getattr(e, f)) for _k, f in SENSOR_TOPICS} for b, e in last_env.items()
     }
@@ -277,19 +339,6 @@ def _live(pub, res, args, stop_at):
                     )
         if now >= next_collar:
             next_collar = now + args.collar_interval_s
-            for cow_id, h in last_cow.items():
-                cow = cows[cow_id]
-                pub.publish(
-                    f"farm/{args.farm}/animals/{cow.eid}/activity",
-                    {
-                        "device_id": getattr(cow, "collar", None) or f"COL-{cow_id:04d}",
-                        "timestamp": ts,
-                        "barn": cow.barn,
-                        "activity": round(max(0.0, h.activity * rnd.uniform(0.8, 1.2)), 1),
-                        "rumination_min": round(
-                            max(0.0, h.rumination_min * rnd.uniform(0.9, 1.1)), 1
-                        ),
-                        "body_temp_c": round(h.body_temp_c + rnd.gauss(0, 0.05), 2),
-                    },
-                )
+            for topic, payload in live_collar_readings(table, cows, now, rnd, args.farm):
+                pub.publish(topic, payload)
         time.sleep(0.2)
