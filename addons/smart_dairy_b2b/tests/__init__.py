@@ -22,3 +22,4 @@ from . import test_order_upload
 from . import test_ordering_tours
 from . import test_demo_currency
 from . import test_catalog_order
+from . import test_ordering_paths
