@@ -286,15 +286,41 @@ class B2bQuickOrder(models.AbstractModel):
                 "invalid_lines",
                 errors,
             )
-        quantities = {}
+        quantities, short = {}, []
         for row in priced["rows"]:
             if row["code"] in order_lines.ERROR_CODES:
                 continue
             qty = row["quantity"]
             if row["code"] == order_lines.SHORT_STOCK and row["key"] in only_available:
                 qty = row["available"]
+                # the line must still respect the minimum (with what the draft already has);
+                # the pad offers no "order only N" then, but stock can move before saving
+                line_qty = row["merged_quantity"] - row["quantity"] + qty
+                if qty <= 0 or (row.get("min_qty") and line_qty < row["min_qty"] - 1e-9):
+                    short.append(row)
+                    continue
             if qty > 0:
                 quantities[row["product_id"]] = quantities.get(row["product_id"], 0.0) + qty
+        if short:
+            raise B2bSubmitError(
+                self.env._(
+                    "Not enough in stock to order only what is available: %(lines)s. Order the "
+                    "full quantity (the rest follows as a backorder) or remove the line."
+                )
+                % {
+                    "lines": "; ".join(
+                        self.env._(
+                            "%(sku)s: %(n)s available, minimum order %(min)s",
+                            sku=r["sku"],
+                            n=f"{r['available']:g}",
+                            min=f"{r.get('min_qty') or 0:g}",
+                        )
+                        for r in short
+                    )
+                },
+                "invalid_lines",
+                short,
+            )
         if not quantities and not (order and header_vals):
             raise B2bSubmitError(self.env._("No valid line to order."), "no_lines")
         try:

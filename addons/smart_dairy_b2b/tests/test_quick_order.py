@@ -221,6 +221,36 @@ class TestQuickOrder(QuickOrderMixin, HttpCase):
         after = Order.search_count([("partner_id", "=", self.buyer_a.partner_id.id)])
         self.assertEqual(before, after)
 
+    def test_order_only_available_keeps_the_minimum(self):
+        """ "Order only what is available" never writes a line below the product's minimum
+        (stock can fall between the pad's button and Save): refused, nothing written; with
+        enough stock it orders the available full packs."""
+        quick = self._quick(self.buyer_a)
+        Order = self.env["sale.order"]
+        mine = [("partner_id", "=", self.buyer_a.partner_id.id)]
+        before = Order.search_count(mine)
+        self.butter.product_tmpl_id.b2b_min_qty = 12
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        quant = self.env["stock.quant"]
+        quant._update_available_quantity(self.butter, warehouse.lot_stock_id, -22)  # 8 left
+        lines = self._lines(("T-BT2", "24"))
+        with self.assertRaisesRegex(ValidationError, "T-BT2: 6 available, minimum order 12"):
+            quick._b2b_submit(self.buyer_a, lines, only_available=["1"])
+        quant._update_available_quantity(self.butter, warehouse.lot_stock_id, -8)  # none left
+        self.env.invalidate_all()  # the next request reads stock afresh
+        with self.assertRaisesRegex(ValidationError, "T-BT2: 0 available"):
+            quick._b2b_submit(self.buyer_a, lines, only_available=["1"])
+        self.assertEqual(Order.search_count(mine), before)
+        # without the mark the full quantity is ordered (backorder)
+        order, _priced = quick._b2b_submit(self.buyer_a, lines)
+        self.assertEqual(order.order_line.product_uom_qty, 24.0)
+        quant._update_available_quantity(self.butter, warehouse.lot_stock_id, 14)  # 14 in stock
+        self.env.invalidate_all()
+        order2, _priced = quick._b2b_submit(self.buyer_a, lines, only_available=["1"])
+        self.assertEqual(order2.order_line.product_uom_qty, 12.0)  # two packs of 6
+
     def test_buyer_above_limit_waits_for_manager(self):
         self.buyer_a.sudo().b2b_order_limit = 2000
         quick = self._quick(self.buyer_a)
