@@ -7,7 +7,6 @@ approval), a quantity that is not a pack multiple - and a refusal writes nothing
 Prices: see test_quick_order (Gold: milk 24 x 93.00 = 2,232.00, crates of 12).
 """
 
-import json
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import HttpCase, tagged
@@ -53,17 +52,6 @@ class TestCatalogOrder(QuickOrderMixin, HttpCase):
         location = res.headers["Location"]
         error = parse_qs(urlsplit(location).query).get("error", [None])[0]
         return error, location
-
-    def _pad(self, *pairs):
-        """The pad's submit of the same lines as a new order: its JSON result."""
-        params = {"lines": self._lines(*pairs), "target": "new"}
-        res = self.url_open(
-            "/b2b/quick-order/submit",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(res.status_code, 200, res.text[:300])
-        return res.json()["result"]
 
     def _orders(self, partner=None):
         partner = partner or self.partner_a

@@ -7,7 +7,6 @@ that is not a pack multiple - and a refusal writes nothing.
 Prices: see test_quick_order (Gold: milk 24 x 93.00 = 2,232.00, crates of 12).
 """
 
-import json
 from urllib.parse import parse_qs, urlsplit
 
 from odoo import Command
@@ -84,16 +83,6 @@ class TestOrderingPaths(QuickOrderMixin, HttpCase):
 
     def _from_template(self, template):
         return self._post_form(f"/my/b2b/templates/{template.id}/order", "error")
-
-    def _pad(self, *pairs):
-        params = {"lines": self._lines(*pairs), "target": "new"}
-        res = self.url_open(
-            "/b2b/quick-order/submit",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(res.status_code, 200, res.text[:300])
-        return res.json()["result"]
 
     def _rest(self, key, lines, idem):
         return self.opener.post(

@@ -66,6 +66,18 @@ class QuickOrderMixin(CreditMixin):
     def _lines(*pairs):
         return [{"key": str(i), "sku": s, "quantity": q} for i, (s, q) in enumerate(pairs, 1)]
 
+    def _pad(self, *pairs):
+        """The pad's submit over HTTP (authenticated session) of these lines as a new order:
+        its JSON result."""
+        params = {"lines": self._lines(*pairs), "target": "new"}
+        res = self.url_open(
+            "/b2b/quick-order/submit",
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(res.status_code, 200, res.text[:300])
+        return res.json()["result"]
+
 
 @tagged("post_install", "-at_install")
 class TestQuickOrder(QuickOrderMixin, HttpCase):
