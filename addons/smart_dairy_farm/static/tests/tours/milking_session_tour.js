@@ -9,6 +9,17 @@ const yieldInput = `${grid} .o_data_row.o_selected_row td[name=yield_l] input`;
 registry.category("web_tour.tours").add("smart_dairy_farm_milking_session_tour", {
     url: "/odoo/action-smart_dairy_farm.action_dairy_milking_session",
     steps: () => [
+        // the milking first: the default follows the clock (PM after noon), and changing it
+        // once the grid is filled would refill the grid under the first click
+        {
+            content: "Morning milking",
+            trigger: ".o_field_widget[name=session] input[data-value=am]",
+            run: "click",
+        },
+        {
+            content: "Morning milking is chosen",
+            trigger: ".o_field_widget[name=session] input[data-value=am]:checked",
+        },
         {
             content: "Choose the barn",
             trigger: ".o_field_widget[name=barn_id] input",
@@ -17,11 +28,6 @@ registry.category("web_tour.tours").add("smart_dairy_farm_milking_session_tour",
         {
             content: "Pick it in the dropdown",
             trigger: ".o-autocomplete--dropdown-item a:contains('Tour barn')",
-            run: "click",
-        },
-        {
-            content: "Morning milking",
-            trigger: ".o_field_widget[name=session] input[data-value=am]",
             run: "click",
         },
         {
